@@ -69,7 +69,7 @@ def column_labels(values: Sequence | pd.Series) -> tuple[np.ndarray, list[str]]:
 
 def cluster_top_terms(texts: Sequence[str], labels: np.ndarray, n_terms: int = 3,
                       max_features: int = 20_000) -> dict[int, str]:
-    """A short name per cluster: its top TF-IDF terms (class-based TF-IDF over the cluster's texts)."""
+    """A short name per cluster: its top class-based TF-IDF terms."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     labels = np.asarray(labels)

@@ -27,7 +27,7 @@ EXACT_MAX_N = 60_000
 
 @dataclass(frozen=True)
 class KnnGraph:
-    """indices: (n, K) int32, column 0 is the row itself; sims: (n, K) float32 cosine, descending."""
+    """indices (n, K) int32 with the row itself in column 0; sims (n, K) float32, descending."""
 
     indices: np.ndarray
     sims: np.ndarray

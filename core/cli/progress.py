@@ -6,7 +6,8 @@ import sys
 from collections.abc import Callable
 
 
-def progress_bar(desc: str, unit: str = "rows") -> tuple[Callable[[int, int], bool], Callable[[], None]]:
+def progress_bar(desc: str, unit: str = "rows"
+                 ) -> tuple[Callable[[int, int], bool], Callable[[], None]]:
     """Return (callback(done, total) -> True, close()) drawing a tqdm bar on stderr."""
     from tqdm import tqdm
 
