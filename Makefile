@@ -1,0 +1,47 @@
+# QD Explorer. `make run` and `make test` set everything up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.stamp-install
+PORT ?= 8501
+ADDRESS ?= 127.0.0.1
+
+.PHONY: install run test lint pytest bench browser demo-pool clean
+
+install: $(STAMP)
+
+# torch is pinned in requirements.txt (a CPU wheel on the machines' disk); an unpinned
+# torch would pull a multi-gigabyte CUDA build.
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .   # the `qdx` command
+	@touch $@
+
+run: install
+	$(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+
+lint: install
+	$(PY) -m ruff check .
+
+pytest: install browser
+	$(PY) -m pytest -q
+
+test: lint pytest
+
+# Debian's chromium for the real-browser tests (playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+bench: install
+	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+demo-pool: install
+	$(PY) assets/make_demo_pool.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,22 @@
+"""QD Explorer dashboard: `streamlit run app.py` (or `make run`)."""
+
+import streamlit as st
+
+st.set_page_config(page_title="QD Explorer", page_icon=":material/scatter_plot:", layout="wide")
+
+from ui import state  # noqa: E402 - set_page_config must come first
+
+PAGES = [
+    st.Page("pages/pool.py", title="Pool", icon=":material/database:", default=True,
+            url_path="pool"),
+    st.Page("pages/map.py", title="Map", icon=":material/scatter_plot:", url_path="map"),
+]
+
+page = st.navigation(PAGES)
+with st.sidebar:
+    ws = state.current_workspace()
+    st.caption(f"Workspace: `{ws}`" if ws else "No pool open yet")
+    if sel := state.current_selection():
+        st.caption(f"Selection: `{sel}`")
+state.sync_url()
+page.run()

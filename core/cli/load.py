@@ -1,0 +1,63 @@
+"""``python -m core load PATH --workspace DIR``: validate a pool and make it the workspace's."""
+
+from __future__ import annotations
+
+import json
+
+from core.pool import FORMATS, ColumnMapping, load_pool
+from core.workspace import Workspace
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("load", help="load a pool file into a workspace",
+                       description="Read a pool (JSON, JSONL, CSV, Parquet, a save_to_disk "
+                       "folder or a Hugging Face hub name), validate it and store the canonical "
+                       "pool in the workspace. Nothing is written if the input is bad.")
+    p.add_argument("path", help="file, save_to_disk folder, or hub dataset name")
+    p.add_argument("--workspace", required=True, help="workspace directory (created if needed)")
+    p.add_argument("--format", default="auto", choices=FORMATS, dest="fmt")
+    p.add_argument("--skip-bad-lines", action="store_true",
+                   help="skip unparsable lines and incomplete records, and report the count")
+    p.add_argument("--keep-duplicates", action="store_true",
+                   help="keep exact duplicates (default: keep the first, report the rest)")
+    p.add_argument("--split", help="split of a datasets folder or hub dataset (default train)")
+    p.add_argument("--instruction-col", help="column holding the instruction")
+    p.add_argument("--input-col", help="column holding the optional input/context")
+    p.add_argument("--response-col", help="column holding the response")
+    p.add_argument("--system-col", help="column holding a system prompt")
+    p.add_argument("--json", action="store_true", help="print the load report as JSON")
+    p.set_defaults(func=run)
+
+
+def mapping_from_args(args) -> ColumnMapping | None:
+    from core.errors import InputError
+
+    if not (args.instruction_col or args.response_col or args.input_col or args.system_col):
+        return None
+    if not (args.instruction_col and args.response_col):
+        raise InputError("a column mapping needs both --instruction-col and --response-col",
+                         field="column mapping")
+    return ColumnMapping(instruction=args.instruction_col, response=args.response_col,
+                         input=args.input_col, system=args.system_col)
+
+
+def run(args) -> int:
+    loaded = load_pool(args.path, fmt=args.fmt, mapping=mapping_from_args(args),
+                       skip_bad_lines=args.skip_bad_lines, keep_duplicates=args.keep_duplicates,
+                       split=args.split)
+    Workspace.create(args.workspace, loaded)
+    info = loaded.info
+    if args.json:
+        print(json.dumps({**info.to_dict(), "workspace": args.workspace}, default=str))
+        return 0
+    dup = (f"{info.duplicates} exact duplicates "
+           f"{'dropped (first kept)' if info.duplicates_dropped else 'kept'}")
+    skipped = info.bad_lines_skipped + info.bad_records_skipped
+    print(f"loaded {info.rows:,} rows ({info.shape} in {info.container}) from {args.path}")
+    print(f"  {dup}; {skipped} bad lines/records skipped; "
+          f"extra columns: {', '.join(info.extra_columns) or 'none'}")
+    if info.long_fields:
+        print(f"  {info.long_fields} fields longer than 100,000 characters (kept whole)")
+    print(f"  workspace: {args.workspace}   next: python -m core embed --workspace "
+          f"{args.workspace}")
+    return 0

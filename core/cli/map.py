@@ -1,0 +1,39 @@
+"""``python -m core map --workspace DIR``: build the kNN graph and the 2-D map."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from core.cli.progress import progress_bar
+from core.workspace import Workspace
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("map", help="build the kNN graph and the UMAP (or PCA) map")
+    p.add_argument("--workspace", required=True)
+    p.add_argument("--method", default="umap", choices=["umap", "pca"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    ws = Workspace.open(args.workspace)
+    t0 = time.perf_counter()
+    update, close = progress_bar("kNN graph")
+    try:
+        graph = ws.knn(progress=update)
+    finally:
+        close()
+    t1 = time.perf_counter()
+    coords = ws.build_map(args.method)
+    t2 = time.perf_counter()
+    report = {"rows": int(coords.shape[0]), "method": args.method, "knn_k": graph.k,
+              "knn_exact": graph.exact, "knn_seconds": round(t1 - t0, 3),
+              "map_seconds": round(t2 - t1, 3)}
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"kNN graph (k={graph.k}, {'exact' if graph.exact else 'NN-descent'}) in "
+              f"{t1 - t0:.1f}s; {args.method} map of {coords.shape[0]:,} rows in {t2 - t1:.1f}s")
+    return 0

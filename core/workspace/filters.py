@@ -1,0 +1,41 @@
+"""Candidate masks from a DuckDB predicate over the pool, run read-only on the pool alone.
+
+The predicate runs in a private in-memory DuckDB with external access disabled, where the
+only table is ``pool`` (the canonical pool plus ``row_index``): it can read no file,
+touch no database and change nothing the user keeps.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from core.errors import InputError
+
+
+def candidate_mask(frame: pd.DataFrame, where: str | None) -> np.ndarray:
+    """bool (n,) of rows satisfying ``where`` (all rows when it is empty)."""
+    n = len(frame)
+    if where is None or not where.strip():
+        return np.ones(n, dtype=bool)
+    if ";" in where:
+        raise InputError("a filter is one SQL predicate; ';' is not allowed", field="where")
+    table = frame.assign(row_index=np.arange(n, dtype=np.int64))
+    con = duckdb.connect(":memory:")
+    try:
+        con.register("pool_df", table)
+        con.execute("CREATE TEMP VIEW pool AS SELECT * FROM pool_df")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+        try:
+            rows = con.execute(f"SELECT row_index FROM pool WHERE ({where})").fetchnumpy()
+        except duckdb.Error as exc:
+            msg = " ".join(str(exc).split())
+            raise InputError(f"invalid filter {where!r}: {msg[:200]}; columns: "
+                             f"{', '.join(frame.columns)}", field="where") from None
+    finally:
+        con.close()
+    mask = np.zeros(n, dtype=bool)
+    mask[rows["row_index"]] = True
+    return mask

@@ -1,0 +1,83 @@
+"""Cached calls into core for the pages.
+
+``st.cache_resource`` holds open Workspace objects (they cache the pool table);
+``st.cache_data`` holds pure results keyed by the artifact keys, so a new pool, model or
+map invalidates them by construction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.errors import InputError
+from core.workspace import Workspace
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _workspace(path: str, pool_key: str) -> Workspace:
+    return Workspace.open(path)
+
+
+def open_workspace(path: str) -> Workspace:
+    """The Workspace at ``path`` (one object per pool version, shared across reruns)."""
+    probe = Workspace.open(path)
+    return _workspace(str(probe.root), probe.pool_key)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def pool_summary(path: str, pool_key: str) -> dict:
+    ws = open_workspace(path)
+    frame = ws.pool_frame()
+    from core.text import word_tokens
+
+    lengths = pd.DataFrame({
+        "instruction words": frame["instruction"].map(lambda t: len(word_tokens(t))),
+        "response words": frame["response"].map(lambda t: len(word_tokens(t))),
+    })
+    return {"lengths": lengths, "info": ws.info()}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cluster_names(path: str, embedding_key: str) -> dict[int, str]:
+    """Top TF-IDF terms of each k-means cluster of the instructions."""
+    from core.clusters import cluster_top_terms
+
+    ws = open_workspace(path)
+    labels, _ = ws.clusters()
+    return cluster_top_terms(ws.pool_frame()["instruction"].tolist(), labels)
+
+
+def numeric_columns(frame: pd.DataFrame) -> list[str]:
+    skip = {"row", "x", "y", "cluster"}
+    return [c for c in frame.columns if c not in skip and frame[c].dtype.kind in "fiu"]
+
+
+def category_columns(frame: pd.DataFrame, ws: Workspace) -> list[str]:
+    return [c for c in ws.pool_info["extra_columns"]
+            if c in frame and frame[c].dtype.kind not in "fiub" and frame[c].nunique() <= 60]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def map_frame(path: str, embedding_key: str) -> pd.DataFrame:
+    """x, y, cluster, cluster name, hover text and the pool's extra columns, row i = pool row i."""
+    from core.text import truncate_for_display
+
+    ws = open_workspace(path)
+    coords = ws.map_coords("umap")
+    if coords is None:
+        raise InputError("the map is not built yet", file=path)
+    frame = ws.pool_frame()
+    labels, _ = ws.clusters()
+    names = cluster_names(path, embedding_key)
+    out = pd.DataFrame({
+        "row": np.arange(len(frame)), "x": coords[:, 0], "y": coords[:, 1],
+        "cluster": labels, "cluster_name": [f"{c}: {names[int(c)]}" for c in labels],
+        "hover": [truncate_for_display(t, 200).replace("\n", "<br>")
+                  for t in frame["instruction"].tolist()],
+        "response_words": frame["response"].str.split().str.len().fillna(0).astype(int),
+    })
+    for col in ws.pool_info["extra_columns"]:
+        out[col] = frame[col].to_numpy()
+    return out
