@@ -12,7 +12,6 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 
 @runtime_checkable
@@ -43,4 +42,16 @@ def rank_normalize(values: np.ndarray) -> np.ndarray:
     if n == 1:
         return np.ones(1)
     v[np.isnan(v)] = -np.inf
-    return (rankdata(v, method="average") - 1.0) / (n - 1.0)
+    return (average_ranks(v) - 1.0) / (n - 1.0)
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks with ties sharing their average rank (scipy's rankdata "average")."""
+    order = np.argsort(values, kind="mergesort")
+    ordered = values[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    ends = np.append(starts[1:], len(values))  # exclusive
+    group_rank = (starts + 1 + ends) / 2.0  # mean of ranks starts+1 .. ends
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = np.repeat(group_rank, ends - starts)
+    return ranks

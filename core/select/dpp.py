@@ -37,7 +37,6 @@ never an n x n matrix.
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import solve_triangular
 from threadpoolctl import threadpool_limits
 
 from core.select.base import (
@@ -54,6 +53,13 @@ from core.select.lazy import LazyGreedy
 from core.select.quality_topk import quality_order
 
 ROW_BLOCK = 8192
+
+
+def solve_triangular(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a^{-1} b for lower-triangular ``a`` (scipy imported on first use: it is slow to load)."""
+    from scipy.linalg import solve_triangular as solve
+
+    return solve(a, b)
 
 
 def kernel_block(xa: np.ndarray, xb: np.ndarray, kernel: str = "exp_cosine",
@@ -210,7 +216,7 @@ class _GreedyMap:
             kb = kernel_block(self.x[self.basis[t0:t1]], self.x[self.cols[g]], **self.kern)
             if t0:
                 kb -= self.chol[t0:t1, :t0] @ self.ct[g, :t0].T
-            e = solve_triangular(self.chol[t0:t1, t0:t1], kb, lower=True, check_finite=False)
+            e = solve_triangular(self.chol[t0:t1, t0:t1], kb)
             self.ct[g, t0:t1] = e.T
             sq = e * e
             ahead = upto > t0
@@ -232,7 +238,7 @@ class _GreedyMap:
         c = np.zeros(0)
         if r:
             kv = kernel_block(self.x[self.basis], self.x[[row]], **self.kern)[:, 0]
-            c = solve_triangular(self.chol[:r, :r], kv, lower=True, check_finite=False)
+            c = solve_triangular(self.chol[:r, :r], kv)
         d2 = max(1.0 - float(c @ c), 0.0)
         score = self.theta * self.logq[row] + (1.0 - self.theta) * np.log(max(d2, self.min_var))
         if d2 >= self.min_var:

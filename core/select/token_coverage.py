@@ -2,8 +2,9 @@
 
 Token types are WordPiece ids of the offline all-MiniLM-L6-v2 tokenizer
 (core.text.subword_ids) of the context's texts (run_selection feeds the ``text_field``
-column, the response by default: the paper finds response-side micro diversity matters
-most). Only the middle-frequency band counts: types whose total number of occurrences in
+text: "response" by default, the paper finding response-side micro diversity matters most;
+"instruction" is the instruction plus its input; "both" the two joined).
+Only the middle-frequency band counts: types whose total number of occurrences in
 the whole pool lies in [min_count, max_count] (default 10..500, the paper's band; very
 common types say nothing about diversity, very rare ones are mostly noise). On much larger
 pools than the paper's you may want to scale the band with the pool size.
@@ -34,7 +35,7 @@ from core.select.base import (
 )
 from core.select.lazy import LazyGreedy
 
-TEXT_FIELDS = ("response", "instruction", "prompt")
+TEXT_FIELDS = ("response", "instruction", "both")
 
 
 def flat_token_ids(ctx: SelectionContext, strategy: str) -> tuple[np.ndarray, np.ndarray]:
