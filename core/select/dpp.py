@@ -59,7 +59,7 @@ def solve_triangular(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a^{-1} b for lower-triangular ``a`` (scipy imported on first use: it is slow to load)."""
     from scipy.linalg import solve_triangular as solve
 
-    return solve(a, b)
+    return solve(a, b, lower=True, check_finite=False)
 
 
 def kernel_block(xa: np.ndarray, xb: np.ndarray, kernel: str = "exp_cosine",
