@@ -148,7 +148,7 @@ def train_probe(x: np.ndarray, y: np.ndarray, n_classes: int, *, hidden: int, st
             accuracy = float((model(xt).argmax(dim=1) == yt).float().mean())
             probs = np.empty((n, n_classes), dtype=np.float64)
             for start in range(0, n, 8192):
-                chunk = torch.from_numpy(np.ascontiguousarray(x[start:start + 8192]))
+                chunk = torch.from_numpy(np.array(x[start:start + 8192], dtype=np.float32))
                 probs[start:start + 8192] = torch.softmax(model(chunk), dim=1).double().numpy()
         return probs, accuracy
     finally:
