@@ -129,9 +129,10 @@ def length_stats(tok: TokenizedTexts, indices=None) -> dict[str, float]:
 def compression_ratio(texts: Sequence[str], indices=None, *, level: int = 6) -> float | None:
     """len(raw) / len(zlib.compress(raw, level)), raw = the texts joined by "\\n" in UTF-8.
 
+    Texts are joined in pool order, so the value does not depend on the pick order.
     O(total bytes). ``level`` 6 is gzip's default. None when the texts are all empty.
     """
-    rows = range(len(texts)) if indices is None else np.asarray(indices, dtype=np.int64)
+    rows = range(len(texts)) if indices is None else np.sort(np.asarray(indices, np.int64))
     raw = "\n".join(texts[int(i)] or "" for i in rows).encode("utf-8")
     if not raw.strip():
         return None
@@ -180,7 +181,7 @@ def self_bleu(tok: TokenizedTexts, indices=None, *, sample_size: int = 500, seed
     with r the closest other length. Texts shorter than ``max_n`` tokens are references only.
     Vectorised: O(T log T) for T sampled tokens. None when fewer than 2 texts qualify.
     """
-    rows = _rows(tok, indices)
+    rows = np.sort(_rows(tok, indices))  # the sample must not depend on the pick order
     if sample_size < 2:
         raise InputError(f"expected a Self-BLEU sample of at least 2, got {sample_size}",
                          field="sample_size")
