@@ -74,13 +74,13 @@ def logdet_prefix_curve(features: np.ndarray, *, gamma: float = DEFAULT_GAMMA,
     return np.cumsum(np.log(pivots))
 
 
-def greedy_logdet_gains(features: np.ndarray, m: int, *, gamma: float = DEFAULT_GAMMA,
-                        jitter: float = DEFAULT_JITTER) -> np.ndarray:
-    """log d_t^2 of the first m picks of greedy MAP on the kernel of ``features`` (N, d).
+def greedy_logdet_picks(features: np.ndarray, m: int, *, gamma: float = DEFAULT_GAMMA,
+                        jitter: float = DEFAULT_JITTER) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy MAP on the kernel of ``features`` (N, d): (picks, log d_t^2), m at most.
 
     Chen et al. 2018 incremental Cholesky: O(N m^2) time, O(N m) memory, kernel columns
     computed on the fly. Stops early (shorter result) when the best conditional variance
-    falls below 1e-10. The sum of the result is log det of the greedy's first m picks.
+    falls below 1e-10. The sum of the gains is log det of the picks' kernel.
     """
     f = np.asarray(features, dtype=np.float64)
     n = f.shape[0]
@@ -88,8 +88,10 @@ def greedy_logdet_gains(features: np.ndarray, m: int, *, gamma: float = DEFAULT_
     rows = np.zeros((m, n), dtype=np.float64)
     d2 = np.full(n, 1.0 + jitter)
     gains = np.empty(m, dtype=np.float64)
+    picks = np.empty(m, dtype=np.int64)
     j = 0
     for t in range(m):
+        picks[t] = j
         gains[t] = np.log(d2[j])
         col = np.exp(gamma * (f @ f[j] - 1.0) / 2.0)
         col[j] += jitter
@@ -99,8 +101,14 @@ def greedy_logdet_gains(features: np.ndarray, m: int, *, gamma: float = DEFAULT_
         d2[j] = -np.inf
         j = int(np.argmax(d2))
         if d2[j] < _VANISHED and t + 1 < m:
-            return gains[:t + 1]
-    return gains
+            return picks[:t + 1], gains[:t + 1]
+    return picks, gains
+
+
+def greedy_logdet_gains(features: np.ndarray, m: int, *, gamma: float = DEFAULT_GAMMA,
+                        jitter: float = DEFAULT_JITTER) -> np.ndarray:
+    """log d_t^2 of the first m picks of greedy MAP (see :func:`greedy_logdet_picks`)."""
+    return greedy_logdet_picks(features, m, gamma=gamma, jitter=jitter)[1]
 
 
 def sphere_points(count: int, dim: int, seed: int) -> np.ndarray:

@@ -11,7 +11,7 @@ import pytest
 SHARED_DATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data():
     """Path to ../shared/data: fails under CI when missing, skips with a reason otherwise."""
     if not SHARED_DATA.is_dir():
