@@ -16,12 +16,15 @@ log det and LDD (an n x n factorisation, and not comparable across sizes).
 
 Caching (``MetricsPool.cache``, e.g. ``Workspace.cached_array``): LDD reference curves
 (depend only on dim, gamma, jitter, seed), random-baseline log det curves (embedding key,
-candidate mask, seed) and the pool's text figures (text key). Curves are computed for k
-rounded up to a multiple of 1,024 so nearby slider values hit the same entry.
+candidate mask, seed), the pool's text figures (text key) and each random subset's values
+(every input key, mask, k, seed, options: a new selection of the same size costs only its
+own measures). Curves are computed for k rounded up to a multiple of 1,024 so nearby
+slider values hit the same entry.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import time
@@ -37,7 +40,7 @@ from core.metrics import embedding as emb
 from core.metrics import logdet as ld
 from core.metrics import text as tx
 from core.metrics.cache import ArrayCache, cached_or_computed
-from core.metrics.measures import FAMILIES, TEXT_SIDES, measure_names
+from core.metrics.measures import FAMILIES, MEASURES, TEXT_SIDES, measure_names
 from core.metrics.quality import low_quality_threshold, quality_stats
 from core.neighbors import KnnGraph
 
@@ -49,8 +52,9 @@ class MetricsPool:
     """What the measures read about the pool. Only ``embeddings`` is required.
 
     texts: side ("instruction" / "response") -> tokenised column.
-    embedding_key / text_key: identities of the embeddings / texts for ``cache``; without
-    them (or without ``cache``) nothing is cached.
+    embedding_key / text_key / quality_key / cluster_key: identities of those inputs for
+    ``cache`` (e.g. the embedding key, the pool key, the quality spec, "kmeans:20:0");
+    what lacks a key (or everything, without ``cache``) is recomputed on every call.
     """
 
     embeddings: np.ndarray
@@ -63,6 +67,8 @@ class MetricsPool:
     cache: ArrayCache | None = None
     embedding_key: str | None = None
     text_key: str | None = None
+    quality_key: str | None = None
+    cluster_key: str | None = None
 
     @property
     def n(self) -> int:
@@ -279,7 +285,7 @@ def _cached_text_pool_values(pool: MetricsPool, opts: MetricsOptions) -> dict[st
 
 def _mean_std(values: list[dict[str, float | None]]) -> dict[str, dict[str, float] | None]:
     out: dict[str, dict[str, float] | None] = {}
-    for name in values[0]:
+    for name in dict.fromkeys(n for v in values for n in v):
         got = np.array([v[name] for v in values if v.get(name) is not None], dtype=np.float64)
         out[name] = ({"mean": float(got.mean()), "std": float(got.std())} if got.size else None)
     return out
@@ -296,11 +302,54 @@ def random_baseline(pool: MetricsPool, k: int, opts: MetricsOptions, threshold: 
                          "candidates", field="selection")
     per_seed = []
     for s in range(opts.random_seed, opts.random_seed + opts.n_random):
-        idx = random_subset(candidates, k, s)
-        per_seed.append(subset_values(
-            pool, idx, opts, logdet=lambda s=s: _random_logdet(pool, candidates, k, s, opts),
-            refs=refs, threshold=threshold, timings=timings, tag="random:"))
+        def compute(s=s) -> dict[str, float | None]:
+            return subset_values(
+                pool, random_subset(candidates, k, s), opts, refs=refs, threshold=threshold,
+                logdet=lambda: _random_logdet(pool, candidates, k, s, opts), timings=timings,
+                tag="random:")
+        parts = _random_values_key(pool, k, s, opts, threshold)
+        if parts is None:
+            per_seed.append(compute())
+        else:
+            arr = cached_or_computed(pool.cache, "random_values", parts,
+                                     lambda compute=compute: _values_to_array(compute()))
+            per_seed.append(_array_to_values(arr))
     return _mean_std(per_seed)
+
+
+_ALL_NAMES = sorted(MEASURES)
+
+
+def _values_to_array(values: dict[str, float | None]) -> np.ndarray:
+    return np.array([np.nan if values.get(n) is None else values[n] for n in _ALL_NAMES])
+
+
+def _array_to_values(arr: np.ndarray) -> dict[str, float]:
+    return {n: float(v) for n, v in zip(_ALL_NAMES, arr, strict=True) if np.isfinite(v)}
+
+
+def _random_values_key(pool: MetricsPool, k: int, seed: int, opts: MetricsOptions,
+                       threshold: float | None) -> dict | None:
+    """Cache key of one random subset's values, or None when an input has no identity.
+
+    A slider that changes the strategy's parameters but not k reuses the whole baseline.
+    """
+    fam = set(opts.families)
+    needs = [pool.cache, pool.embedding_key]
+    if fam & {"text", "self_bleu"} and pool.texts:
+        needs.append(pool.text_key)
+    if "quality" in fam and pool.quality is not None:
+        needs.append(pool.quality_key)
+    if "cluster" in fam and pool.cluster_labels is not None:
+        needs.append(pool.cluster_key)
+    if any(n is None for n in needs):
+        return None
+    return {"embedding": pool.embedding_key, "text": pool.text_key, "quality": pool.quality_key,
+            "clusters": pool.cluster_key, "mask": _mask_digest(pool), "k": k, "seed": seed,
+            "threshold": threshold, "sides": sorted(pool.texts),
+            "knn": None if pool.knn is None else bool(pool.knn.exact),
+            "options": {**dataclasses.asdict(opts), "families": sorted(fam),
+                        "n_random": None, "random_seed": None}}
 
 
 def compute_all_metrics(pool: MetricsPool, indices, options: MetricsOptions | None = None, *,

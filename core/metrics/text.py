@@ -105,8 +105,14 @@ def distinct_n(tok: TokenizedTexts, indices=None, orders=(1, 2, 3)) -> dict[int,
     result: dict[int, float | None] = {}
     for n in orders:
         valid = codes[n - 1][codes[n - 1] >= 0]
-        result[n] = float(np.unique(valid).size / valid.size) if valid.size else None
+        result[n] = _count_distinct(valid) / valid.size if valid.size else None
     return result
+
+
+def _count_distinct(values: np.ndarray) -> int:
+    """Number of distinct values (a sort: faster here than numpy 2's hash-based unique)."""
+    srt = np.sort(values)
+    return int(np.count_nonzero(srt[1:] != srt[:-1])) + 1
 
 
 def token_entropy(tok: TokenizedTexts, indices=None) -> float | None:

@@ -90,12 +90,15 @@ def metrics_pool_from_workspace(ws, *, quality: str | None = "none", where: str 
     The kNN graph is used for coverage when it has been built (``ws.has_knn()``); it is
     not built here. ``where`` is the candidate predicate for the random baseline.
     """
-    info = ws.embedding_info()
     embeddings = ws.embeddings()  # raises the user-facing error when not embedded
+    info = ws.embedding_info()
     labels, centroids = cluster_partition(ws, n_clusters, label_column)
+    cluster_key = (f"column:{label_column}" if label_column is not None
+                   else f"kmeans:{n_clusters}:0")
     return MetricsPool(
         embeddings=embeddings, quality=quality_vector(ws, quality), cluster_labels=labels,
         cluster_centroids=centroids, texts={side: tokenized_side(ws, side) for side in sides},
         knn=ws.knn() if ws.has_knn() else None,
         candidate_mask=ws.candidate_mask(where) if where else None,
-        cache=ws.cached_array, embedding_key=info["key"], text_key=ws.pool_key)
+        cache=ws.cached_array, embedding_key=info["key"], text_key=ws.pool_key,
+        quality_key=f"{quality or 'none'}", cluster_key=cluster_key)

@@ -126,3 +126,21 @@ def test_knn_shortcut_in_report(clustered_pool):
         assert fast[name]["selection"] == pytest.approx(dense[name]["selection"], abs=1e-6)
         assert fast[name]["random"]["mean"] == pytest.approx(dense[name]["random"]["mean"],
                                                              abs=1e-6)
+
+
+def test_random_baseline_values_are_cached_per_k_when_every_input_has_a_key(clustered_pool):
+    cache = MemoryArrayCache()
+    keys = dict(cache=cache, embedding_key="e", text_key="t", quality_key="q", cluster_key="c")
+    pool = _pool(clustered_pool, **keys)
+    opts = MetricsOptions(n_random=2)
+    first = compute_all_metrics(pool, np.arange(0, 400, 10), opts)
+    misses = cache.misses
+    other = compute_all_metrics(pool, np.arange(5, 400, 10), opts)  # same k, other rows
+    assert cache.misses == misses  # the baseline came from the cache
+    assert other["vendi"]["random"] == first["vendi"]["random"]
+    fresh = compute_all_metrics(_pool(clustered_pool), np.arange(5, 400, 10), opts)
+    for name, entry in other.items():
+        assert entry["random"]["mean"] == pytest.approx(fresh[name]["random"]["mean"],
+                                                        rel=1e-4, abs=1e-6), name
+    compute_all_metrics(pool, np.arange(0, 400, 11), opts)  # another k: new baseline
+    assert cache.misses > misses
