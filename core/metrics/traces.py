@@ -10,6 +10,10 @@ evaluated on a grid of prefix sizes ``ks`` and costs about one evaluation at ful
 - log det and LDD: one Cholesky of the selection's kernel gives every prefix;
 - Vendi: the d x d covariance is accumulated pick by pick, one small eigensolve per point;
 - cluster entropy and quality mean: cumulative counts and sums.
+
+The random baseline's curve is the same call on ``report.random_subset(candidates, k,
+seed)``: seeded random subsets are nested, so their prefixes are the random subsets of
+every smaller size.
 """
 
 from __future__ import annotations
