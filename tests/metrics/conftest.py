@@ -11,15 +11,20 @@ import pytest
 SHARED_DATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
 
 
-@pytest.fixture(scope="session")
-def shared_data():
-    """Path to ../shared/data: fails under CI when missing, skips with a reason otherwise."""
-    if not SHARED_DATA.is_dir():
-        message = f"real data missing: {SHARED_DATA} (tests read ../shared/data)"
+def require_shared_data(path: Path = SHARED_DATA) -> Path:
+    """``path`` if it exists; else fail under CI (env CI set), skip with a reason otherwise."""
+    if not path.is_dir():
+        message = f"real data missing: {path} (tests read ../shared/data)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    return SHARED_DATA
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """Path to ../shared/data: fails under CI when missing, skips with a reason otherwise."""
+    return require_shared_data()
 
 
 def unit_rows(n: int, d: int, seed: int = 0) -> np.ndarray:

@@ -91,3 +91,15 @@ def test_quality_only_by_response_length_covers_worse_than_random(alpaca):
         - 3 * report["facility_location"]["random"]["std"])
     assert report["length_mean_response"]["selection"] > \
         report["length_mean_response"]["random"]["mean"]
+
+
+def test_missing_data_fails_under_ci_and_skips_otherwise(tmp_path, monkeypatch):
+    from conftest import require_shared_data
+
+    missing = tmp_path / "nowhere"
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="real data missing"):
+        require_shared_data(missing)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="real data missing"):
+        require_shared_data(missing)
