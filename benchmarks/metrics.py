@@ -58,7 +58,8 @@ def synthetic_pool(n: int, d: int, seed: int = 0) -> tuple[MetricsPool, float]:
           f"{time.perf_counter() - start:.1f}s; texts tokenised in {tokenize_s:.1f}s")
     return MetricsPool(x, quality=rng.random(n), cluster_labels=labels,
                        cluster_centroids=label_centroids(x, labels, 200), texts=sides,
-                       knn=knn, embedding_key="synthetic", text_key="synthetic"), tokenize_s
+                       knn=knn, embedding_key="synthetic", text_key="synthetic",
+                       quality_key="synthetic", cluster_key="synthetic"), tokenize_s
 
 
 def workspace_pool(path: str) -> MetricsPool:
@@ -140,8 +141,16 @@ def main() -> None:
     parser.add_argument("--synthetic", action="store_true")
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--k", type=int, default=5_000)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS threads (default: the library's own, 2 here); 1 is often "
+                        "faster when other processes compete for the cores")
     args = parser.parse_args()
-    print(f"metrics benchmark on {cpu_note()} (figures are noisy when other jobs run)")
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.threads)
+    print(f"metrics benchmark on {cpu_note()}, BLAS threads {args.threads or 'default'} "
+          "(figures are noisy when other jobs run)")
     if args.workspace and not args.synthetic:
         pool = workspace_pool(args.workspace)
     else:
