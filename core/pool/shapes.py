@@ -93,9 +93,15 @@ def to_canonical(rec: dict[str, Any], shape: str, mapping: ColumnMapping | None 
         response_key = "output" if "output" in rec else "response"
         input_key = "input" if "input" in rec else ("context" if "context" in rec else None)
         _require(rec, ["instruction", response_key], "Alpaca")
-        used = {"instruction", response_key, input_key}
-        return Canonical(_text(rec["instruction"]), _text(rec.get(input_key)) if input_key else "",
-                         _text(rec[response_key]), None, _extras(rec, used))
+        used = {"instruction", response_key, input_key, "history", "system"}
+        inst = _text(rec["instruction"])
+        inp = _text(rec.get(input_key)) if input_key else ""
+        resp = _text(rec[response_key])
+        conv = _alpaca_conversation(rec, inst, inp, resp)
+        if conv is not None and sum(t["role"] == "user" for t in conv) > 1:
+            # As for chats: a multi-round record's instruction is its first user turn.
+            inst, inp = next(t["content"] for t in conv if t["role"] == "user"), ""
+        return Canonical(inst, inp, resp, conv, _extras(rec, used))
     if shape in ("sharegpt", "openai"):
         return _chat(rec, shape)
     if shape == "prompt_completion":
@@ -124,6 +130,39 @@ def to_canonical(rec: dict[str, Any], shape: str, mapping: ColumnMapping | None 
         used = {mapping.instruction, mapping.input, mapping.response, mapping.system}
         return Canonical(inst, inp, resp, conv, _extras(rec, used))
     raise ValueError(f"unknown shape {shape!r}; expected one of {', '.join(SHAPES)}")
+
+
+def _alpaca_conversation(rec: dict[str, Any], inst: str, inp: str, resp: str
+                         ) -> list[dict[str, str]] | None:
+    """The turns of an Alpaca record with LLaMA-Factory's ``system`` and ``history`` fields.
+
+    history: earlier rounds as [instruction, response] pairs (a list, or JSON text of one, as
+    in a CSV cell); system: the system prompt. None when both are empty (a plain Alpaca row).
+    """
+    history = rec.get("history")
+    if isinstance(history, str):
+        try:
+            history = json.loads(history) if history.strip() else None
+        except json.JSONDecodeError:
+            raise ValueError("field 'history' is text that is not JSON; expected a list of "
+                             "[instruction, response] pairs") from None
+    system = _text(rec.get("system"))
+    if not history and not system:
+        return None
+    if history is not None and not isinstance(history, (list, tuple)):
+        raise ValueError(f"field 'history' is {_kind(history)}; expected a list of "
+                         "[instruction, response] pairs")
+    turns = [{"role": "system", "content": system}] if system else []
+    for i, pair in enumerate(history or (), start=1):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise ValueError(f"item {i} of field 'history' is {_kind(pair)}; expected an "
+                             "[instruction, response] pair")
+        turns += [{"role": "user", "content": _text(pair[0])},
+                  {"role": "assistant", "content": _text(pair[1])}]
+    from core.text import prompt_text
+
+    return turns + [{"role": "user", "content": prompt_text(inst, inp)},
+                    {"role": "assistant", "content": resp}]
 
 
 def _chat(rec: dict[str, Any], shape: str) -> Canonical:
