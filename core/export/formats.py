@@ -106,7 +106,8 @@ def _write_jsonl(records, _frame, path: Path, _extras) -> None:
 def _write_csv(records, _frame, path: Path, _extras) -> None:
     buf = io.StringIO(newline="")
     if records:
-        writer = csv.writer(buf, lineterminator="\n")
+        # Every cell quoted: a bare "\r" inside an unquoted cell would end the row.
+        writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(list(records[0]))
         for record in records:
             writer.writerow([_csv_cell(v) for v in record.values()])
