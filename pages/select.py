@@ -93,7 +93,8 @@ def selection_panel() -> None:
     strategy = c1.selectbox("Strategy", strategy_names(), index=strategy_names().index("qdit"),
                             key="p_strategy", help="\n".join(f"**{k}**: {v}"
                                                              for k, v in HELP.items()))
-    k = int(c2.slider("Budget k", 1, min(n, 20_000), min(500, n), key="p_k"))
+    k = int(c2.number_input("Budget k", 1, n, min(500, n), step=100, key="p_k",
+                            help="how many rows to select (type a number or use +/-)"))
     quality = c3.selectbox("Quality score", quality_specs, key="p_quality",
                            help="heuristic: text checks (empty, truncated, repetition, refusals, "
                            "copied instruction); length: response tokens; or a numeric column")
