@@ -93,7 +93,7 @@ def main() -> None:
             page.get_by_role("link", name="Select").click()
             page.get_by_text("Facility-location coverage").first.wait_for(timeout=120_000)
             for k in [int(v) for v in args.ks.split(",")]:
-                box = page.get_by_label("Budget k")
+                box = page.get_by_role("spinbutton", name="Budget k")
                 box.fill(str(k))
                 box.press("Enter")
                 page.wait_for_timeout(500)
