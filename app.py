@@ -16,5 +16,7 @@ page = st.navigation(PAGES)
 with st.sidebar:
     ws = state.current_workspace()
     st.caption(f"Workspace: `{ws}`" if ws else "No pool open yet")
+    if sel := state.current_selection():
+        st.caption(f"Selection: `{sel}`")
 state.sync_url()
 page.run()

@@ -1,12 +1,18 @@
-"""Map: the UMAP map of the pool, coloured by cluster or any column, with hover text."""
+"""Map: the UMAP map coloured by cluster, quality, length or any column; lasso to inspect,
+restrict or exclude; text search and "more like this row"."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+import numpy as np
 import streamlit as st
 
 from core.errors import InputError
-from ui import data, state
+from core.search import nearest_rows, text_search
+from core.text import truncate_for_display
+from ui import data, jobs, state
+from ui.map_figure import build_map_figure, density_sample, rows_from_selection
+
+MAX_POINTS = 30_000
 
 st.title("Map")
 ws_path = state.current_workspace()
@@ -16,39 +22,95 @@ if not ws_path:
 try:
     ws = data.open_workspace(ws_path)
     emb = ws.embedding_info()
-    if emb is None or ws.map_coords("umap") is None:
-        st.info("This pool is not embedded and mapped yet: open the Pool page.")
+    if emb is None:
+        st.info("This pool is not embedded yet: choose a model on the Pool page.")
+        st.page_link("pages/pool.py", label="Go to the Pool page", icon=":material/database:")
         st.stop()
+    if ws.map_coords("umap") is None:
+        jobs.ensure_mapped(ws)
     frame = data.map_frame(str(ws.root), emb["key"])
+    names = data.cluster_names(str(ws.root), emb["key"])
 except InputError as exc:
     st.error(exc.one_line())
     st.stop()
 
-color_options = ["cluster", "response_words", *ws.pool_info["extra_columns"]]
-color = st.selectbox("Colour by", color_options, key="map_color")
-MAX_POINTS = 60_000
-shown = frame if len(frame) <= MAX_POINTS else frame.sample(MAX_POINTS, random_state=0)
-if len(shown) < len(frame):
-    st.caption(f"Showing a uniform sample of {len(shown):,} of {len(frame):,} rows.")
+filters = state.row_filters(ws.pool_key)
+highlight_key = f"qdx_map_highlight_{ws.pool_key}"
+c1, c2, c3 = st.columns([1.2, 2, 1])
+color_options = ["cluster", *data.numeric_columns(frame), *data.category_columns(frame, ws)]
+color = c1.selectbox("Colour by", list(dict.fromkeys(color_options)), key="map_color")
+query = c2.text_input("Search instructions and responses", key="map_query",
+                      placeholder="e.g. python, translate, recipe")
+show_labels = c3.toggle("Cluster labels", value=True, key="map_labels")
 
-fig = go.Figure()
-values = shown[color]
-if values.dtype.kind in "fiu" and color != "cluster":
-    fig.add_trace(go.Scattergl(
-        x=shown["x"], y=shown["y"], mode="markers", customdata=shown["row"],
-        marker={"size": 4, "color": values, "colorscale": "Viridis", "showscale": True,
-                "colorbar": {"title": color}},
-        text=shown["hover"], hovertemplate="%{text}<extra>row %{customdata}</extra>"))
+highlight = None
+if query:
+    try:
+        highlight = text_search(ws.pool_frame(), query)
+    except InputError as exc:
+        st.error(exc.one_line())
+    else:
+        st.caption(f"{len(highlight):,} rows match “{query}”; the rest are greyed.")
+elif st.session_state.get(highlight_key) is not None:
+    highlight = st.session_state[highlight_key]
+    source_row = st.session_state.get(highlight_key + "_src")
+    st.caption(f"Showing the {len(highlight) - 1:,} rows nearest to row {source_row}.")
+    if st.button("Clear", key="clear_like"):
+        st.session_state.pop(highlight_key)
+        st.rerun()
+
+rows = density_sample(frame["x"].to_numpy(), frame["y"].to_numpy(), MAX_POINTS,
+                      keep=highlight)
+if len(rows) < len(frame):
+    st.caption(f"{len(frame):,} rows are too many to draw: showing a density-preserving sample "
+               f"of {len(rows):,} (every region keeps its share; matches are always drawn).")
+fig, trace_rows = build_map_figure(frame, color, rows=rows, highlight=highlight,
+                                   labels=names if show_labels and color == "cluster" else None)
+event = st.plotly_chart(fig, width="stretch", key="pool_map", on_select="rerun",
+                        selection_mode=("points", "box", "lasso"))
+picked = rows_from_selection(event.selection.get("points", []) if event else [], trace_rows)
+
+status = []
+if filters["restrict"] is not None:
+    status.append(f"selection restricted to {len(filters['restrict']):,} rows")
+if len(filters["exclude"]):
+    status.append(f"{len(filters['exclude']):,} rows excluded")
+if status:
+    s1, s2 = st.columns([4, 1])
+    s1.info("Candidate filters for the Select page: " + "; ".join(status) + ".")
+    if s2.button("Clear filters", key="clear_filters"):
+        filters["restrict"] = None
+        filters["exclude"] = np.arange(0, dtype=np.int64)
+        st.rerun()
+
+if len(picked):
+    with st.container(border=True):
+        st.subheader(f"Inspector: {len(picked):,} rows selected on the map")
+        b1, b2, _ = st.columns([1, 1, 3])
+        if b1.button("Restrict selection to these", key="restrict_btn"):
+            filters["restrict"] = picked
+            st.rerun()
+        if b2.button("Exclude these", key="exclude_btn"):
+            filters["exclude"] = np.union1d(filters["exclude"], picked)
+            st.rerun()
+        pool = ws.pool_frame()
+        table = pool.iloc[picked][["id", "instruction", "response"]].copy()
+        table.insert(0, "row", picked)
+        table["cluster"] = frame["cluster_name"].to_numpy()[picked]
+        st.dataframe(table.head(2000), hide_index=True, height=260, key="inspect_table")
+        row = st.selectbox("Full text of row", picked[:2000].tolist(), key="inspect_row")
+        rec = pool.iloc[int(row)]
+        st.markdown(f"**Instruction** · `{rec['id']}` · {rec['source']}")
+        st.text(truncate_for_display(rec["instruction"], 20_000))
+        if rec["input"]:
+            st.markdown("**Input**")
+            st.text(truncate_for_display(rec["input"], 20_000))
+        st.markdown("**Response**")
+        st.text(truncate_for_display(rec["response"], 20_000))
+        if st.button("More like this row", key="more_like"):
+            near, _ = nearest_rows(ws.embeddings(), int(row), 50)
+            st.session_state[highlight_key] = np.concatenate([[int(row)], near])
+            st.session_state[highlight_key + "_src"] = int(row)
+            st.rerun()
 else:
-    groups = shown["cluster_name"] if color == "cluster" else values.astype("string").fillna(
-        "(missing)")
-    for name in sorted(groups.unique(), key=str):
-        part = shown[groups == name]
-        fig.add_trace(go.Scattergl(
-            x=part["x"], y=part["y"], mode="markers", name=str(name)[:40],
-            customdata=part["row"], marker={"size": 4}, text=part["hover"],
-            hovertemplate="%{text}<extra>row %{customdata}</extra>"))
-fig.update_layout(height=700, margin={"l": 0, "r": 0, "t": 10, "b": 0},
-                  xaxis={"visible": False}, yaxis={"visible": False},
-                  legend={"itemsizing": "constant"})
-st.plotly_chart(fig, width="stretch", key="pool_map")
+    st.caption("Drag a box or lasso on the map (or click a point) to inspect rows.")

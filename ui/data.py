@@ -40,9 +40,28 @@ def pool_summary(path: str, pool_key: str) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def map_frame(path: str, embedding_key: str, color_clusters: int | None = None) -> pd.DataFrame:
-    """x, y, cluster, cluster name, hover text and the pool's extra columns, row i = pool row i."""
+def cluster_names(path: str, embedding_key: str) -> dict[int, str]:
+    """Top TF-IDF terms of each k-means cluster of the instructions."""
     from core.clusters import cluster_top_terms
+
+    ws = open_workspace(path)
+    labels, _ = ws.clusters()
+    return cluster_top_terms(ws.pool_frame()["instruction"].tolist(), labels)
+
+
+def numeric_columns(frame: pd.DataFrame) -> list[str]:
+    skip = {"row", "x", "y", "cluster"}
+    return [c for c in frame.columns if c not in skip and frame[c].dtype.kind in "fiu"]
+
+
+def category_columns(frame: pd.DataFrame, ws: Workspace) -> list[str]:
+    return [c for c in ws.pool_info["extra_columns"]
+            if c in frame and frame[c].dtype.kind not in "fiub" and frame[c].nunique() <= 60]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def map_frame(path: str, embedding_key: str) -> pd.DataFrame:
+    """x, y, cluster, cluster name, hover text and the pool's extra columns, row i = pool row i."""
     from core.text import truncate_for_display
 
     ws = open_workspace(path)
@@ -50,8 +69,8 @@ def map_frame(path: str, embedding_key: str, color_clusters: int | None = None) 
     if coords is None:
         raise InputError("the map is not built yet", file=path)
     frame = ws.pool_frame()
-    labels, _ = ws.clusters(color_clusters)
-    names = cluster_top_terms(frame["instruction"].tolist(), labels)
+    labels, _ = ws.clusters()
+    names = cluster_names(path, embedding_key)
     out = pd.DataFrame({
         "row": np.arange(len(frame)), "x": coords[:, 0], "y": coords[:, 1],
         "cluster": labels, "cluster_name": [f"{c}: {names[int(c)]}" for c in labels],

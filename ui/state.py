@@ -7,6 +7,7 @@ parameters ``ws`` and ``sel`` so a view can be bookmarked or sent to a colleague
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 WS_KEY = "qdx_workspace"
@@ -54,3 +55,28 @@ def sync_url() -> None:
     sel = st.session_state.get(SEL_KEY)
     if sel and st.query_params.get("sel") != sel:
         st.query_params["sel"] = sel
+
+
+FILTER_KEY = "qdx_filters"
+
+
+def row_filters(pool_key: str) -> dict:
+    """Map-made candidate filters for a pool: {"restrict": rows or None, "exclude": rows}.
+
+    "Restrict selection to these" and "exclude these" on the Map page write here; the
+    Select page turns them into the engine's candidate mask.
+    """
+    store = st.session_state.setdefault(FILTER_KEY, {})
+    return store.setdefault(pool_key, {"restrict": None, "exclude": np.arange(0, dtype=np.int64)})
+
+
+def candidate_rows_mask(pool_key: str, n: int) -> np.ndarray:
+    """bool (n,) mask from the map filters (all True when none are set)."""
+    f = row_filters(pool_key)
+    mask = np.ones(n, dtype=bool)
+    if f["restrict"] is not None:
+        mask[:] = False
+        mask[f["restrict"]] = True
+    if len(f["exclude"]):
+        mask[f["exclude"]] = False
+    return mask

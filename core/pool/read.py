@@ -141,7 +141,9 @@ def _read_json(text: str, source: str) -> RawRecords:
 
 def _read_jsonl(text: str, source: str, skip_bad_lines: bool) -> RawRecords:
     records, where, bad = [], [], []
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # Split on "\n" only: str.splitlines() would also break on U+2028, U+0085 and other
+    # separators that JSON allows unescaped inside strings.
+    for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -1,0 +1,93 @@
+"""The lasso-to-row mapping and the map sample, as pure functions."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ui.map_figure import build_map_figure, density_sample, rows_from_selection
+
+
+def _frame(n=12, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "row": np.arange(n), "x": rng.normal(size=n), "y": rng.normal(size=n),
+        "hover": [f"text {i}" for i in range(n)], "cluster": np.arange(n) % 3,
+        "cluster_name": [f"{i % 3}: c{i % 3}" for i in range(n)],
+        "category": ["b", "a", "c", "a"] * (n // 4), "score": np.linspace(0, 1, n)})
+
+
+def _points_of(fig, trace_rows, wanted):
+    """Simulate a Plotly event selecting the pool rows ``wanted``."""
+    points = []
+    for curve, rows in enumerate(trace_rows):
+        for index, row in enumerate(rows):
+            if row in wanted:
+                points.append({"curve_number": curve, "point_index": index,
+                               "customdata": fig.data[curve].customdata[index]})
+    return points
+
+
+@pytest.mark.parametrize("color", ["cluster", "category", "score"])
+def test_selection_maps_back_to_pool_rows_for_every_colouring(color):
+    frame = _frame()
+    fig, trace_rows = build_map_figure(frame, color)
+    wanted = {1, 4, 7, 11}
+    points = _points_of(fig, trace_rows, wanted)
+    assert len(points) == len(wanted)
+    assert rows_from_selection(points, trace_rows).tolist() == sorted(wanted)
+    # the customdata carried by each point agrees with the mapping
+    for p in points:
+        assert int(p["customdata"]) == trace_rows[p["curve_number"]][p["point_index"]]
+
+
+def test_categorical_colour_splits_into_traces_with_shuffled_rows():
+    frame = _frame()
+    fig, trace_rows = build_map_figure(frame, "category")
+    names = [t.name for t in fig.data]
+    assert names == ["a", "b", "c"]
+    # trace "a" holds rows 1, 3, 5, 7, 9, 11: point 2 of curve 0 is pool row 5
+    assert rows_from_selection([{"curve_number": 0, "point_index": 2}], trace_rows).tolist() == [5]
+
+
+def test_highlight_greys_the_rest_in_its_own_trace():
+    frame = _frame()
+    fig, trace_rows = build_map_figure(frame, "cluster", highlight=np.array([0, 5]))
+    assert fig.data[0].name == "not selected"
+    assert sorted(np.concatenate(trace_rows[1:]).tolist()) == [0, 5]
+    assert len(trace_rows[0]) == 10
+
+
+def test_unknown_curves_and_indices_are_ignored():
+    frame = _frame()
+    _, trace_rows = build_map_figure(frame, "score")
+    points = [{"curve_number": 9, "point_index": 0}, {"curve_number": 0, "point_index": 99},
+              {"point_index": 1}, {"curve_number": 0, "point_number": 3}]
+    assert rows_from_selection(points, trace_rows).tolist() == [3]
+
+
+def test_drawn_subset_maps_to_its_own_rows():
+    frame = _frame(40)
+    rows = np.array([2, 5, 9, 30])
+    fig, trace_rows = build_map_figure(frame, "score", rows=rows)
+    assert trace_rows[0].tolist() == rows.tolist()
+    assert rows_from_selection([{"curve_number": 0, "point_index": 3}], trace_rows).tolist() == [30]
+
+
+def test_density_sample_keeps_share_of_every_region_and_outliers():
+    rng = np.random.default_rng(1)
+    dense = rng.normal(0, 0.1, size=(20_000, 2))
+    sparse = rng.normal(5, 1.0, size=(200, 2))
+    outlier = np.array([[40.0, 40.0]])
+    xy = np.vstack([dense, sparse, outlier])
+    keep = np.array([3, 17])
+    rows = density_sample(xy[:, 0], xy[:, 1], 2_000, keep=keep)
+    assert len(rows) < 2_600
+    assert len(xy) - 1 in rows  # the lone outlier survives
+    assert set(keep) <= set(rows.tolist())
+    share_dense = np.isin(rows, np.arange(20_000)).mean()
+    assert 0.8 < share_dense < 0.99  # the dense region keeps roughly its share
+    assert np.all(np.diff(rows) > 0)
+
+
+def test_density_sample_is_identity_when_small():
+    assert density_sample(np.zeros(5), np.zeros(5), 10).tolist() == [0, 1, 2, 3, 4]

@@ -1,0 +1,127 @@
+"""The map figure as pure functions (no Streamlit), so they can be unit-tested.
+
+Plotly splits categorical colours into one trace per category, and a box or lasso event
+reports each point as (curve number, point index within that trace). ``build_map_figure``
+returns, beside the figure, ``trace_rows``: for every trace, the pool row of each of its
+points; ``rows_from_selection`` turns an event back into pool rows with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+GREY = "rgba(170, 170, 170, 0.35)"
+
+
+def density_sample(x: np.ndarray, y: np.ndarray, max_points: int, *, keep: np.ndarray | None = None,
+                   grid: int = 120, seed: int = 0) -> np.ndarray:
+    """Rows to draw when the pool is too big: the same share of every cell of a
+    ``grid`` x ``grid`` raster (at least one per non-empty cell), so dense regions stay dense
+    and sparse outliers stay visible. Rows in ``keep`` are always drawn. Sorted int64.
+    """
+    n = len(x)
+    if n <= max_points:
+        return np.arange(n, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    gx = _bin(x, grid)
+    gy = _bin(y, grid)
+    cell = gx * grid + gy
+    rate = max_points / n
+    order = rng.permutation(n)
+    cell_sorted = cell[order]
+    # rank of each row within its cell, in random order
+    idx = np.argsort(cell_sorted, kind="stable")
+    counts = np.bincount(cell_sorted, minlength=grid * grid)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.empty(n, dtype=np.int64)
+    rank[idx] = np.arange(n) - starts[cell_sorted[idx]]
+    quota = np.maximum(1, np.ceil(counts * rate)).astype(np.int64)
+    chosen = order[rank < quota[cell_sorted]]
+    if keep is not None and len(keep):
+        chosen = np.union1d(chosen, np.asarray(keep, dtype=np.int64))
+    return np.sort(chosen).astype(np.int64)
+
+
+def _bin(v: np.ndarray, grid: int) -> np.ndarray:
+    lo, hi = float(np.min(v)), float(np.max(v))
+    span = hi - lo or 1.0
+    return np.clip(((v - lo) / span * grid).astype(np.int64), 0, grid - 1)
+
+
+def build_map_figure(frame: pd.DataFrame, color: str, *, rows: np.ndarray | None = None,
+                     highlight: np.ndarray | None = None, labels: Mapping[int, str] | None = None,
+                     height: int = 680) -> tuple[go.Figure, list[np.ndarray]]:
+    """Scattergl map of ``frame`` (columns row, x, y, hover, cluster, cluster_name, ``color``).
+
+    rows: which pool rows to draw (default all). highlight: rows drawn in colour while the
+    rest are greyed (a selection); None colours everything. labels: text drawn at each
+    cluster's centre. Returns (figure, trace_rows).
+    """
+    shown = frame if rows is None else frame.iloc[rows]
+    fig = go.Figure()
+    trace_rows: list[np.ndarray] = []
+    if highlight is not None:
+        mask = np.isin(shown["row"].to_numpy(), highlight)
+        _add(fig, trace_rows, shown[~mask], "not selected", {"color": GREY, "size": 3})
+        shown = shown[mask]
+    values = shown[color] if color in shown else shown["cluster"]
+    numeric = values.dtype.kind in "fiu" and color not in ("cluster",)
+    if numeric:
+        _add(fig, trace_rows, shown, color, {
+            "size": 4, "color": values, "colorscale": "Viridis", "showscale": True,
+            "colorbar": {"title": {"text": color}}})
+    else:
+        groups = (shown["cluster_name"] if color == "cluster"
+                  else values.astype("string").fillna("(missing)"))
+        for name in sorted(groups.unique(), key=_natural):
+            _add(fig, trace_rows, shown[(groups == name).to_numpy()], str(name), {"size": 4})
+    if labels:
+        centres = frame.groupby("cluster")[["x", "y"]].median()
+        fig.add_trace(go.Scatter(
+            x=centres["x"], y=centres["y"], mode="text", hoverinfo="skip", showlegend=False,
+            text=[labels.get(int(c), str(c)) for c in centres.index],
+            textfont={"size": 11, "color": "rgba(30,30,30,0.85)"}))
+        trace_rows.append(np.arange(0, dtype=np.int64))
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 10, "b": 0},
+                      xaxis={"visible": False}, yaxis={"visible": False},
+                      legend={"itemsizing": "constant", "font": {"size": 10}},
+                      dragmode="lasso", uirevision="map")
+    return fig, trace_rows
+
+
+def _add(fig: go.Figure, trace_rows: list[np.ndarray], part: pd.DataFrame, name: str,
+         marker: dict[str, Any]) -> None:
+    fig.add_trace(go.Scattergl(
+        x=part["x"], y=part["y"], mode="markers", name=name[:48], marker=marker,
+        customdata=part["row"], text=part["hover"],
+        hovertemplate="%{text}<extra>row %{customdata}</extra>"))
+    trace_rows.append(part["row"].to_numpy(dtype=np.int64))
+
+
+def _natural(name: str) -> tuple:
+    head = name.split(":", 1)[0]
+    return (0, int(head), name) if head.isdigit() else (1, 0, name)
+
+
+def rows_from_selection(points: Iterable[Mapping[str, Any]],
+                        trace_rows: Sequence[np.ndarray]) -> np.ndarray:
+    """Pool rows (sorted, unique int64) of the points in a Plotly selection event.
+
+    Each point names its trace (``curve_number``) and its index in that trace
+    (``point_index``, or ``point_number``); points of unknown traces are ignored.
+    """
+    out: list[int] = []
+    for p in points:
+        curve = p.get("curve_number", p.get("curveNumber"))
+        index = p.get("point_index", p.get("point_number", p.get("pointIndex")))
+        if curve is None or index is None:
+            continue
+        curve, index = int(curve), int(index)
+        if 0 <= curve < len(trace_rows) and 0 <= index < len(trace_rows[curve]):
+            out.append(int(trace_rows[curve][index]))
+    return np.unique(np.asarray(out, dtype=np.int64))
