@@ -324,3 +324,19 @@ def test_majority_shape_wins_and_odd_records_are_reported(tmp_path):
     loaded = load_pool(path, skip_bad_lines=True)
     assert loaded.info.rows == 3
     assert loaded.info.bad_records_skipped == 1
+
+
+def test_jsonl_with_unicode_line_separators_inside_strings(tmp_path):
+    """JSON allows U+2028, U+2029 and U+0085 unescaped in strings; they do not end a line."""
+    recs = [{"instruction": "Poem\u2028line two", "output": "ok\u0085done"},
+            {"instruction": "Second\u2029para", "output": "fine"}]
+    path = tmp_path / "seps.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs),
+                    encoding="utf-8")
+    loaded = load_pool(path)
+    assert loaded.frame["instruction"].tolist() == [r["instruction"] for r in recs]
+    assert loaded.frame["source"].tolist() == ["seps.jsonl:1", "seps.jsonl:2"]
+    path.write_text(path.read_text(encoding="utf-8") + "{broken\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_pool(path)
+    assert err.value.line == 3

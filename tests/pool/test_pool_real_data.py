@@ -122,22 +122,23 @@ def test_t0_template_prompt_completion(shared_data):
     assert (loaded.frame["instruction"].str.len() > responses.str.len()).mean() > 0.9
 
 
-def _root_conftest():
-    import sys
+def _root_conftest(config):
+    """tests/conftest.py as pytest loaded it (several conftest modules share that name)."""
     from pathlib import Path
 
     target = Path(__file__).resolve().parents[1] / "conftest.py"
-    for module in list(sys.modules.values()):
-        if getattr(module, "__file__", None) and Path(module.__file__).resolve() == target:
-            return module
+    for plugin in config.pluginmanager.get_plugins():
+        path = getattr(plugin, "__file__", None)
+        if path and Path(path).resolve() == target:
+            return plugin
     pytest.fail("tests/conftest.py is not loaded")
 
 
 @pytest.mark.parametrize("ci, outcome", [("true", pytest.fail.Exception),
                                          (None, pytest.skip.Exception)])
-def test_missing_shared_data_fails_under_ci_and_skips_otherwise(tmp_path, monkeypatch, ci,
-                                                                 outcome):
-    conftest = _root_conftest()
+def test_missing_shared_data_fails_under_ci_and_skips_otherwise(request, tmp_path, monkeypatch,
+                                                                 ci, outcome):
+    conftest = _root_conftest(request.config)
     monkeypatch.setattr(conftest, "SHARED_DATA", tmp_path / "absent")
     if ci:
         monkeypatch.setenv("CI", ci)
