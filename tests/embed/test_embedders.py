@@ -160,12 +160,12 @@ def test_load_vectors_refuses_pickled_objects(tmp_path):
 # --------------------------------------------------------------- the real model
 @pytest.mark.slow
 def test_minilm_on_real_alpaca_rows(shared_data):
-    records = json.loads((shared_data / "alpaca" / "alpaca_5000.json").read_text())[:300]
+    records = json.loads((shared_data / "alpaca" / "alpaca_5000.json").read_text())[:200]
     texts = [r["instruction"] for r in records]
     emb = create_embedder()
     x = emb.embed(texts)
-    assert x.shape == (300, 384)
-    assert_unit_float32(x, 300)
+    assert x.shape == (200, 384)
+    assert_unit_float32(x, 200)
     assert emb.dim == 384
 
     pair = emb.embed(["How do I bake a chocolate cake?", "What is a recipe for chocolate cake?",

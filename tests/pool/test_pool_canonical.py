@@ -243,3 +243,18 @@ def test_canonical_text_columns_are_never_null(tmp_path, field):
     path.write_text(json.dumps(rec) + "\n", encoding="utf-8")
     frame = load_pool(path).frame
     assert frame[field].iloc[0] == ""
+
+
+def test_csv_columns_are_typed_whole_column(tmp_path):
+    path = tmp_path / "typed.csv"
+    path.write_text("instruction,output,score,mixed,huge,blank\n"
+                    "a,b,3,1,99999999999999999999,\n"
+                    "c,d,,x,1,\n"
+                    "e,f,-2,2.5,2,\n", encoding="utf-8")
+    frame = load_pool(path).frame
+    assert pd.api.types.is_integer_dtype(frame["score"])
+    assert frame["score"].isna().tolist() == [False, True, False]
+    assert frame["score"].dropna().tolist() == [3, -2]
+    assert frame["mixed"].tolist() == ["1", "x", "2.5"]  # one non-number: the column is text
+    assert frame["huge"].astype(str).tolist()[0] == "99999999999999999999"
+    assert frame["blank"].isna().all() or (frame["blank"] == "").all()

@@ -167,9 +167,14 @@ def test_reloading_the_same_pool_reuses_its_artifacts(tmp_path, tiny_workspace,
                                                        tiny_pool_file):
     ws = tiny_workspace
     key = ws.embedding_info()["key"]
+    first = np.array(ws.embeddings())
     Workspace.create(ws.root, load_pool(other_pool_file(tmp_path)))
     back = Workspace.create(ws.root, load_pool(tiny_pool_file))
-    assert back.embedding_info() is not None and back.embedding_info()["key"] == key
+    again = CountingEmbedder()
+    meta = back.embed(again, "instruction")
+    assert again.calls == 0, "the cached embedding of this pool must be reused"
+    assert meta["key"] == key
+    assert np.array_equal(back.embeddings(), first)
 
 
 def test_map_is_keyed_by_the_embedding(tiny_workspace):
@@ -340,14 +345,14 @@ def test_interrupted_embedding_resumes_and_matches_an_uninterrupted_run(tmp_path
     with pytest.raises(RuntimeError, match="killed"):
         ws.embed(Crashing(), chunk_rows=10)
     assert ws.embedding_info() is None
-    parts = list(ws.cache_dir.glob("embeddings-*.parts/*.npy"))
+    parts = list(ws.cache_dir.glob("embeddings-*.parts*/*.npy"))
     assert len(parts) == 3
 
     meta = ws.embed(embedder_cls(), chunk_rows=10)
     assert meta["resumed_chunks"] == 3
     assert np.array_equal(ws.embeddings(), expected)
     assert meta["key"] == clean.embedding_info()["key"]
-    assert not list(ws.cache_dir.glob("embeddings-*.parts"))  # cleaned up when finished
+    assert not list(ws.cache_dir.glob("embeddings-*.parts*"))  # cleaned up when finished
 
 
 def test_resume_reuses_finished_chunks_without_recomputing(tmp_path, tiny_pool_file):

@@ -197,9 +197,37 @@ def test_syntax_error_is_an_input_error(tiny_workspace):
         tiny_workspace.candidate_mask("score >>> 3")
 
 
-@pytest.mark.parametrize("where", ["1=0) UNION SELECT 999999 --", "1=0) UNION SELECT -1 --"])
+@pytest.mark.parametrize("where", [
+    "1=0) UNION SELECT 999999 --",
+    "1=0) UNION SELECT -1 --",
+    "1=1) OR (1=1",
+    "instruction = '\\') UNION SELECT 999 --'",
+    "E'\\'' = E'\\'') UNION SELECT 3 UNION SELECT (1",
+    "$$x$$ = $$x$$) UNION SELECT 999 UNION (SELECT 1",
+    "score > 1 /* comment */",
+    "score > 1 -- comment",
+    "(score > 1",
+])
 def test_predicate_cannot_escape_its_parentheses(tiny_workspace, where):
     """A 'predicate' that closes the WHERE parenthesis and adds a UNION must be refused as
     bad input: it must neither crash (IndexError) nor select a row it did not match."""
     with pytest.raises(InputError):
         tiny_workspace.candidate_mask(where)
+
+
+def test_brackets_semicolons_and_dashes_inside_literals_are_fine():
+    import pandas as pd
+
+    from core.workspace.filters import candidate_mask
+
+    frame = pd.DataFrame({"instruction": ["a)b", "x;y", "p--q", "it's", "(plain)"],
+                          "score": [1, 2, 3, 4, 5]})
+    assert candidate_mask(frame, "instruction LIKE '%)%'").tolist() == [
+        True, False, False, False, True]
+    assert np.flatnonzero(candidate_mask(frame, "instruction LIKE '%;%'")).tolist() == [1]
+    assert np.flatnonzero(candidate_mask(frame, "instruction LIKE '%--%'")).tolist() == [2]
+    assert np.flatnonzero(candidate_mask(frame, "instruction = 'it''s'")).tolist() == [3]
+    assert np.flatnonzero(candidate_mask(frame, "instruction = $$a)b$$")).tolist() == [0]
+    assert np.flatnonzero(candidate_mask(frame, "((score > 1) AND (score < 4))")).tolist() == [
+        1, 2]
+    assert np.flatnonzero(candidate_mask(frame, "score IN (SELECT 999)")).tolist() == []
