@@ -10,6 +10,7 @@ PAGES = [
     st.Page("pages/pool.py", title="Pool", icon=":material/database:", default=True,
             url_path="pool"),
     st.Page("pages/map.py", title="Map", icon=":material/scatter_plot:", url_path="map"),
+    st.Page("pages/select.py", title="Select", icon=":material/tune:", url_path="select"),
 ]
 
 page = st.navigation(PAGES)
