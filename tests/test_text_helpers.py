@@ -1,4 +1,5 @@
-"""Text helpers: word tokens, the prompt text, display truncation, offline subword tokens."""
+"""core.text helpers: word tokens, the prompt text, display truncation, offline subword tokens
+(named test_text_helpers.py: tests/metrics/test_text.py holds the text metrics)."""
 
 from __future__ import annotations
 
