@@ -9,7 +9,8 @@ workspace's cached artifacts (embeddings, kNN graph, k-means clusters, quality s
 token ids) and computing + caching what is missing, and runs the strategy.
 ``result.config`` holds everything needed to run it again (:func:`rerun_selection`):
 strategy, params, k, seed, where, must_include, the canonical quality spec and the
-embedding it used.
+workspace's current embedding. Quality is rank-normalised over the whole pool, not over the
+rows the ``where`` filter keeps, so a row's score does not change with the filter.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def run_selection(ws: Any, strategy: str, k: int, params: dict[str, Any] | None 
     prepared = time.perf_counter() - start
     result = strat.select(ctx, k, candidates=candidates, must_include=must_include, seed=seed,
                           progress=progress)
-    info = ws.embedding_info() if "embeddings" in strat.needs or "knn" in strat.needs else None
+    info = ws.embedding_info()  # recorded even when unused: k-means labels depend on it
     result.config.update({
         "quality": spec,
         "where": where,
