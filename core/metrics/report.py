@@ -258,8 +258,8 @@ def pool_values(pool: MetricsPool, k: int, opts: MetricsOptions, threshold: floa
                        mean_pairwise_distance=emb.mean_pairwise_cosine_distance(pool.embeddings))
         if "logdet" in fam:
             out.update(logdet=None, ldd=None, ldd_spread=None)
-        if "cluster" in fam:
-            out.update(_cluster_values(pool, None))
+        if "cluster" in fam and pool.cluster_labels is not None:
+            out.update(_cached_cluster_pool_values(pool))
         if "text" in fam and pool.texts:
             out.update(_cached_text_pool_values(pool, opts))
         if "self_bleu" in fam:
@@ -268,6 +268,21 @@ def pool_values(pool: MetricsPool, k: int, opts: MetricsOptions, threshold: floa
         if "quality" in fam and threshold is not None:
             out.update(_quality_values(pool, None, threshold))
     return out
+
+
+def _cached_cluster_pool_values(pool: MetricsPool) -> dict[str, float | None]:
+    names = ["cluster_entropy", "cluster_entropy_ratio", "clusters_empty", "daar_inter",
+             "daar_intra"]
+    parts = ({"embedding": pool.embedding_key, "clusters": pool.cluster_key,
+              "centroids": pool.cluster_centroids is not None}
+             if pool.embedding_key and pool.cluster_key else None)
+
+    def compute() -> np.ndarray:
+        vals = _cluster_values(pool, None)
+        return np.array([vals.get(n, np.nan) for n in names], dtype=np.float64)
+
+    arr = cached_or_computed(pool.cache, "pool_cluster_metrics", parts, compute)
+    return {n: float(v) for n, v in zip(names, arr, strict=True) if np.isfinite(v)}
 
 
 def _cached_text_pool_values(pool: MetricsPool, opts: MetricsOptions) -> dict[str, float | None]:
