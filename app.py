@@ -13,11 +13,10 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-page.run()
-# After the page: it may have opened a pool or saved a selection on this run.
 with st.sidebar:
     ws = state.current_workspace()
     st.caption(f"Workspace: `{ws}`" if ws else "No pool open yet")
     if sel := state.current_selection():
         st.caption(f"Selection: `{sel}`")
 state.sync_url()
+page.run()

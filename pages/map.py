@@ -9,7 +9,7 @@ import streamlit as st
 from core.errors import InputError
 from core.search import nearest_rows, text_search
 from core.text import truncate_for_display
-from ui import data, state
+from ui import data, jobs, state
 from ui.map_figure import build_map_figure, density_sample, rows_from_selection
 
 MAX_POINTS = 30_000
@@ -22,9 +22,12 @@ if not ws_path:
 try:
     ws = data.open_workspace(ws_path)
     emb = ws.embedding_info()
-    if emb is None or ws.map_coords("umap") is None:
-        st.info("This pool is not embedded and mapped yet: open the Pool page.")
+    if emb is None:
+        st.info("This pool is not embedded yet: choose a model on the Pool page.")
+        st.page_link("pages/pool.py", label="Go to the Pool page", icon=":material/database:")
         st.stop()
+    if ws.map_coords("umap") is None:
+        jobs.ensure_mapped(ws)
     frame = data.map_frame(str(ws.root), emb["key"])
     names = data.cluster_names(str(ws.root), emb["key"])
 except InputError as exc:

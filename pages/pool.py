@@ -22,6 +22,7 @@ def _open(action, *args, **kwargs) -> None:
         return
     st.session_state.pop("qdx_pool_error", None)
     state.set_workspace(path)
+    st.rerun()  # redraw everything (sidebar included) for the pool just opened
 
 
 def _mapping(prefix: str) -> tuple[str, ColumnMapping | None, bool]:

@@ -1,0 +1,302 @@
+"""The one interface every selection strategy implements.
+
+A strategy is configured once (scikit-learn style: ``__init__`` only stores its parameters)
+and then run on a :class:`SelectionContext`, the arrays a strategy may read:
+
+    strategy = QditStrategy(alpha=0.7)
+    result = strategy.select(ctx, k=1000, candidates=mask, must_include=[3, 17], seed=0)
+
+Shared semantics, enforced here so that every strategy behaves the same:
+
+- ``k`` counts every pick, must-include rows included; ``1 <= k <= |must ∪ candidates|``.
+- ``candidates`` (bool mask of length n, or row numbers) restricts which rows may be picked;
+  None means every row. The objective itself is still computed over the whole pool (e.g.
+  facility-location coverage of all n rows): the mask says what may be picked, not what
+  has to be represented.
+- ``must_include`` rows are picked first, in the given order, even when the candidate mask
+  excludes them (an explicit pin beats a filter). Their gains are computed under the
+  strategy's objective like any other pick.
+- ``progress(done, total)`` is called as picks are made; returning ``False`` cancels the run
+  with :class:`core.errors.CancelledError`.
+- The result's ``config`` holds the strategy name and every parameter, so
+  ``get_strategy(config["strategy"], **config["params"])`` rebuilds the same strategy.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from core.errors import CancelledError, InputError
+from core.neighbors import KnnGraph
+from core.select.result import SelectionResult
+
+ProgressFn = Callable[[int, int], "bool | None"]
+
+
+@dataclass
+class SelectionContext:
+    """The inputs a strategy may read. Every array has one row per pool row.
+
+    embeddings: (n, d) float32, L2-normalised (cosine = dot product).
+    quality: (n,) float64 rank-normalised to [0, 1] (higher is better), or None when the
+        user chose no quality score; strategies then treat every row as equally good.
+    knn: the shared cosine kNN graph of ``embeddings`` (sparse facility location), or None.
+    labels: (n,) int cluster or domain label per row, or None (strategies that need one
+        run k-means on the embeddings); label_names names each label value.
+    centroids: (c, d) float32 L2-normalised centroid per label, or None (computed from
+        ``labels`` when needed).
+    texts: one text per row (the response side by default) for token coverage, or None.
+    token_ids: precomputed WordPiece ids of ``texts`` as (flat ids, offsets of length n+1),
+        or None (computed from ``texts`` on demand).
+    """
+
+    embeddings: np.ndarray | None = None
+    quality: np.ndarray | None = None
+    knn: KnnGraph | None = None
+    labels: np.ndarray | None = None
+    label_names: list[str] | None = None
+    centroids: np.ndarray | None = None
+    texts: Sequence[str] | None = None
+    token_ids: tuple[np.ndarray, np.ndarray] | None = None
+    n: int | None = None
+
+    def __post_init__(self) -> None:
+        sizes = {}
+        if self.embeddings is not None:
+            sizes["embeddings"] = int(np.shape(self.embeddings)[0])
+        if self.quality is not None:
+            self.quality = np.asarray(self.quality, dtype=np.float64)
+            sizes["quality"] = len(self.quality)
+        if self.knn is not None:
+            sizes["knn"] = self.knn.n
+        if self.labels is not None:
+            self.labels = np.asarray(self.labels)
+            sizes["labels"] = len(self.labels)
+        if self.texts is not None:
+            sizes["texts"] = len(self.texts)
+        if self.token_ids is not None:
+            sizes["token_ids"] = len(self.token_ids[1]) - 1
+        if self.n is not None:
+            sizes["n"] = int(self.n)
+        if len(set(sizes.values())) > 1:
+            raise ValueError(f"selection context arrays disagree on the number of rows: {sizes}")
+        self.n = next(iter(sizes.values())) if sizes else None
+
+    def require(self, what: str, strategy: str) -> Any:
+        value = getattr(self, what)
+        if value is None:
+            raise InputError(f"strategy '{strategy}' needs {what}, which this pool does not "
+                             "have yet", field=what)
+        return value
+
+    def quality_or_uniform(self) -> np.ndarray:
+        """Quality in [0, 1], or all ones when no quality score was chosen."""
+        if self.quality is None:
+            return np.ones(self.n or 0, dtype=np.float64)
+        return self.quality
+
+
+@dataclass
+class SelectionPlan:
+    """Validated budget, candidate rows and must-include rows for one run.
+
+    must: int64 rows to pick first, in order. pool: int64 sorted candidate rows that are not
+    in ``must``. k: total picks, must rows included.
+    """
+
+    n: int
+    k: int
+    must: np.ndarray
+    pool: np.ndarray
+
+    @classmethod
+    def build(cls, n: int, k: int, candidates: np.ndarray | Sequence[int] | None,
+              must_include: Sequence[int]) -> SelectionPlan:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise InputError(f"k must be a whole number, got {k!r}", field="k")
+        k = int(k)
+        if k < 1:
+            raise InputError(f"k must be at least 1, got {k}", field="k")
+        mask = candidate_mask(n, candidates)
+        must = np.asarray(list(must_include), dtype=np.int64).ravel()
+        if must.size:
+            bad = must[(must < 0) | (must >= n)]
+            if bad.size:
+                raise InputError(f"must-include row {int(bad[0])} is outside the pool of {n} "
+                                 "rows", field="must_include")
+            if len(np.unique(must)) != len(must):
+                raise InputError("must-include rows repeat a row", field="must_include")
+            if len(must) > k:
+                raise InputError(f"{len(must)} must-include rows do not fit in k={k}",
+                                 field="must_include")
+            mask[must] = False
+        pool = np.flatnonzero(mask).astype(np.int64)
+        available = len(pool) + len(must)
+        if k > available:
+            raise InputError(f"k={k} is larger than the {available} candidate rows", field="k")
+        return cls(n=n, k=k, must=must, pool=pool)
+
+    @property
+    def n_free(self) -> int:
+        """Picks left after the must-include rows."""
+        return self.k - len(self.must)
+
+    def pool_mask(self) -> np.ndarray:
+        mask = np.zeros(self.n, dtype=bool)
+        mask[self.pool] = True
+        return mask
+
+
+def candidate_mask(n: int, candidates: np.ndarray | Sequence[int] | None) -> np.ndarray:
+    """A fresh bool (n,) mask from a bool mask, row numbers, or None (every row)."""
+    if candidates is None:
+        return np.ones(n, dtype=bool)
+    arr = np.asarray(candidates)
+    if arr.dtype == bool:
+        if arr.shape != (n,):
+            raise InputError(f"candidate mask has {arr.size} entries, expected {n}",
+                             field="candidates")
+        return arr.copy()
+    rows = arr.astype(np.int64).ravel()
+    if rows.size and (rows.min() < 0 or rows.max() >= n):
+        raise InputError(f"candidate rows must lie in 0..{n - 1}", field="candidates")
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    return mask
+
+
+class ProgressReporter:
+    """Calls ``progress(done, total)`` about 200 times per run; False from it cancels."""
+
+    def __init__(self, progress: ProgressFn | None, total: int, what: str = "selection") -> None:
+        self.progress = progress
+        self.total = max(int(total), 1)
+        self.every = max(1, self.total // 200)
+        self.what = what
+        self._last = -1
+
+    def __call__(self, done: int, force: bool = False) -> None:
+        if self.progress is None:
+            return
+        if force or done >= self._last + self.every or done >= self.total:
+            self._last = done
+            if self.progress(int(done), self.total) is False:
+                raise CancelledError(f"{self.what} cancelled after {done} of {self.total} picks")
+
+
+@dataclass
+class Picks:
+    """What a strategy's ``_select`` returns; the base class turns it into a result."""
+
+    indices: list[int] | np.ndarray
+    gains: list[float] | np.ndarray
+    objective_trace: list[float] | np.ndarray
+    stopped_early: str | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Strategy:
+    """Base class: subclasses set ``name``, store parameters in ``__init__`` and implement
+    ``_select(ctx, plan, seed, report) -> Picks``.
+
+    needs: the context fields the strategy reads ("embeddings", "quality", "knn", "labels",
+    "texts"); :func:`core.select.run.run_selection` fills exactly these.
+    greedy: True when the first j picks of a k-run equal a j-run (prefix consistency).
+    """
+
+    name: ClassVar[str] = ""
+    needs: ClassVar[frozenset[str]] = frozenset()
+    greedy: ClassVar[bool] = True
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor parameters and their current values (JSON-serialisable)."""
+        sig = inspect.signature(type(self).__init__)
+        return {p: getattr(self, p) for p in sig.parameters if p != "self"}
+
+    @classmethod
+    def param_names(cls) -> list[str]:
+        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+
+    def context_needs(self, n: int) -> frozenset[str]:
+        """The context fields this configured strategy needs on a pool of ``n`` rows."""
+        return self.needs
+
+    def check_params(self) -> None:
+        """Raise InputError naming the first invalid parameter (called before each run)."""
+
+    def select(self, ctx: SelectionContext, k: int, *,
+               candidates: np.ndarray | Sequence[int] | None = None,
+               must_include: Sequence[int] = (), seed: int = 0,
+               progress: ProgressFn | None = None) -> SelectionResult:
+        """Pick ``k`` rows; see the module docstring for the shared semantics."""
+        start = time.perf_counter()
+        self.check_params()
+        if ctx.n is None:
+            raise InputError("the selection context is empty: no pool rows to select from")
+        plan = SelectionPlan.build(ctx.n, k, candidates, must_include)
+        report = ProgressReporter(progress, plan.k, what=f"{self.name} selection")
+        picks = self._select(ctx, plan, int(seed), report)
+        report(len(picks.indices), force=True)
+        elapsed = time.perf_counter() - start
+        timings = {**picks.timings, "select": elapsed}
+        config = {
+            "strategy": self.name,
+            "params": self.get_params(),
+            "k": plan.k,
+            "seed": int(seed),
+            "n_rows": plan.n,
+            "n_candidates": int(len(plan.pool) + len(plan.must)),
+            "must_include": [int(i) for i in plan.must],
+            **({"info": picks.info} if picks.info else {}),
+        }
+        return SelectionResult(indices=np.asarray(picks.indices, dtype=np.int64),
+                               gains=np.asarray(picks.gains, dtype=np.float64),
+                               objective_trace=np.asarray(picks.objective_trace,
+                                                          dtype=np.float64),
+                               config=config, timings=timings,
+                               stopped_early=picks.stopped_early)
+
+    def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
+                report: ProgressReporter) -> Picks:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+
+def check_unit_interval(name: str, value: float) -> None:
+    """InputError unless ``0 <= value <= 1``."""
+    if not _is_number(value) or not 0.0 <= float(value) <= 1.0:
+        raise InputError(f"{name} must be a number in [0, 1], got {value!r}", field=name)
+
+
+def check_positive(name: str, value: float, *, integer: bool = False,
+                   allow_none: bool = False) -> None:
+    """InputError unless ``value > 0`` (and a whole number when ``integer``)."""
+    if value is None and allow_none:
+        return
+    ok = _is_number(value) and float(value) > 0
+    if integer:
+        ok = ok and float(value) == int(value)
+    if not ok:
+        kind = "a whole number" if integer else "a number"
+        raise InputError(f"{name} must be {kind} greater than 0, got {value!r}", field=name)
+
+
+def check_choice(name: str, value: Any, choices: Sequence[Any]) -> None:
+    if value not in choices:
+        raise InputError(f"{name} must be one of {', '.join(map(str, choices))}; got {value!r}",
+                         field=name)
+
+
+def _is_number(value: Any) -> bool:
+    return (isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, bool) and bool(np.isfinite(value)))

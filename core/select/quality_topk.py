@@ -1,0 +1,39 @@
+"""``quality``: the k candidates with the highest quality score (ties to the lower row).
+
+gains are the picks' quality and objective_trace its running sum. Needs a quality score:
+with ``--quality none`` every row ties and the "top-k" would just be the first k rows, so
+that is refused with an InputError.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.errors import InputError
+from core.select.base import Picks, ProgressReporter, SelectionContext, SelectionPlan, Strategy
+
+
+def quality_order(quality: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``rows`` sorted by descending quality, ties by ascending row."""
+    rows = np.asarray(rows, dtype=np.int64)
+    return rows[np.lexsort((rows, -quality[rows]))]
+
+
+class QualityStrategy(Strategy):
+    """Quality top-k."""
+
+    name = "quality"
+    needs = frozenset({"quality"})
+    greedy = True
+
+    def __init__(self) -> None:
+        pass
+
+    def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
+                report: ProgressReporter) -> Picks:
+        if ctx.quality is None:
+            raise InputError("strategy 'quality' needs a quality score; choose one other than "
+                             "'none'", field="quality")
+        rows = np.concatenate([plan.must, quality_order(ctx.quality, plan.pool)[:plan.n_free]])
+        gains = ctx.quality[rows]
+        return Picks(rows, gains, np.cumsum(gains))
