@@ -150,6 +150,9 @@ def main() -> None:
     parser.add_argument("--synthetic", action="store_true")
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--k", type=int, default=5_000)
+    parser.add_argument("--strategy", default=None,
+                        help="with --workspace: measure this strategy's selection (e.g. qdit, "
+                        "dpp; run first, not timed) instead of a cluster-balanced one")
     parser.add_argument("--threads", type=int, default=None,
                         help="BLAS threads (default: the library's own, 2 here); 1 is often "
                         "faster when other processes compete for the cores")
@@ -165,6 +168,15 @@ def main() -> None:
     else:
         pool, _ = synthetic_pool(args.rows, 384)
     idx = balanced_selection(pool.cluster_labels, args.k, seed=1)
+    if args.strategy and args.workspace:
+        from core.select.run import run_selection
+        from core.workspace import Workspace
+
+        start = time.perf_counter()
+        idx = run_selection(Workspace.open(args.workspace), args.strategy, args.k,
+                            quality_spec="length").indices
+        print(f"{args.strategy} selection of {args.k:,} made in "
+              f"{time.perf_counter() - start:.1f}s (not part of the figures below)")
     other = balanced_selection(pool.cluster_labels, args.k, seed=2)
     nearby = balanced_selection(pool.cluster_labels, args.k + 100, seed=3)
     per_measure(pool, idx)

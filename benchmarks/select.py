@@ -46,6 +46,9 @@ if __name__ == "select":
         sys.path[:] = _saved
 else:
     # Run as a script: same shadowing, so load the real ``select`` before anything needs it.
+    # numba's OpenMP threading layer aborts a forked child whose parent used GNU OpenMP
+    # (scikit-learn's k-means does); apricot's parallel functions run in such children.
+    os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
     sys.path[:] = _without_this_folder()
     importlib.import_module("select")
     sys.path.append(_HERE)
@@ -142,12 +145,18 @@ def measure(job, timeout: float) -> dict:
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, job))
     proc.start()
-    if parent.poll(timeout):
-        result = parent.recv()
-    else:
-        proc.kill()
-        result = {"error": f"timeout after {timeout:.0f}s"}
+    child.close()  # so a child that dies shows up as end-of-file, not as a timeout
+    try:
+        if parent.poll(timeout):
+            result = parent.recv()
+        else:
+            proc.kill()
+            result = {"error": f"timeout after {timeout:.0f}s"}
+    except EOFError:
+        result = {"error": "the run died"}
     proc.join()
+    if "error" in result and proc.exitcode:
+        result["error"] += f" (exit code {proc.exitcode})"
     return result
 
 
@@ -278,7 +287,7 @@ def _compare_facility_location(rows: list[dict], sim, x: np.ndarray) -> None:
                                                         "random"))):
             r["fl_sparse"] = sparse_coverage(sim, r["indices"])
             r["fl_dense"] = dense_coverage(x, r["indices"])
-            print(f"{r['strategy']:<34}k={r['k']:<6} sparse graph {r['fl_sparse']:.6f}   "
+            print(f"{r['strategy']:<40}k={r['k']:<6} sparse graph {r['fl_sparse']:.6f}   "
                   f"dense {r['fl_dense']:.6f}   {r['seconds']:.2f}s")
     for k in sorted({r["k"] for r in rows}):
         ours = next((r for r in rows if r["k"] == k and r["strategy"] == "qdit alpha=0.0"

@@ -15,6 +15,7 @@ from core.errors import InputError
 from core.metrics import MEASURES, MetricsOptions, compute_all_metrics
 from core.metrics.measures import FAMILIES
 from core.metrics.workspace_pool import metrics_pool_from_workspace
+from core.quality import DEFAULT_SPEC
 from core.workspace import Workspace
 
 
@@ -25,8 +26,9 @@ def add_parser(sub) -> None:
     p.add_argument("--workspace", required=True)
     p.add_argument("--selection", required=True, help="name of a saved selection")
     p.add_argument("--quality", default=None,
-                   help="quality spec: none, length, column:NAME or column:-NAME (default: "
-                   "the selection's own spec when it is one of these, else none)")
+                   help="quality spec as for select: length, heuristic, column:NAME, "
+                   "column:-NAME, none or a weighted sum (default: the selection's own spec, "
+                   "else heuristic); scores are rank-normalised to [0, 1]")
     p.add_argument("--where", default=None,
                    help="candidate predicate for the random baseline (default: the "
                    "selection's own)")
@@ -40,14 +42,6 @@ def add_parser(sub) -> None:
     p.add_argument("--no-save", action="store_true", help="do not store the result")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
-
-
-_SUPPORTED_QUALITY = ("none", "length", "column:")
-
-
-def _default_quality(config: dict) -> str:
-    spec = str(config.get("quality") or "none")
-    return spec if spec.startswith(_SUPPORTED_QUALITY) else "none"
 
 
 def _fmt(value) -> str:
@@ -89,7 +83,8 @@ def run(args) -> int:
     families = tuple(f.strip() for f in args.families.split(",") if f.strip())
     if args.random_seeds < 0:
         raise InputError("expected a number >= 0", field="random-seeds")
-    quality = args.quality if args.quality is not None else _default_quality(result.config)
+    quality = args.quality if args.quality is not None else \
+        result.config.get("quality", DEFAULT_SPEC)
     where = args.where if args.where is not None else result.config.get("where")
     pool = metrics_pool_from_workspace(ws, quality=quality, where=where,
                                        n_clusters=args.clusters, label_column=args.label_column)

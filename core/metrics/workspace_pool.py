@@ -2,8 +2,9 @@
 
 Shared by ``python -m core metrics`` and the dashboard. Cached through
 ``Workspace.cached_array`` (keyed by the pool): word-token ids of each text side, the
-quality vector of a spec, LDD reference curves, random-baseline log det curves and the
-pool's text figures; k-means clusters through ``Workspace.clusters``.
+quality vector of a spec (``core.quality.workspace_quality``), LDD reference curves,
+random-baseline log det curves and values, the pool's text and cluster figures; k-means
+clusters through ``Workspace.clusters``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 from core.errors import InputError
 from core.metrics.report import MetricsPool
 from core.metrics.text import TokenizedTexts, tokenize_texts, tokenized_from_arrays
-from core.text import subword_lengths
+from core.quality import canonical_spec, parse_quality_spec, workspace_quality
 
 TOKENIZER_VERSION = "word_tokens-1"
 
@@ -38,33 +39,13 @@ def tokenized_side(ws, side: str) -> TokenizedTexts:
 
 
 def quality_vector(ws, spec: str | None) -> np.ndarray | None:
-    """One float per row for ``spec``, higher = better; None for "none".
+    """Quality per row for ``spec`` (core.quality grammar), rank-normalised to [0, 1] as
+    the selection engine sees it, cached in the workspace; None for "none".
 
-    Supported until the quality scorers (core.quality) are merged: ``none``, ``length``
-    (response length in WordPiece tokens, the DPP paper's choice) and ``column:NAME`` /
-    ``column:-NAME`` (a numeric pool column, ``-`` for lower-is-better).
+    So quality_mean is the selection's mean quality percentile (the pool's is 0.5).
     """
-    spec = (spec or "none").strip()
-    if spec == "none":
-        return None
-    if spec == "length":
-        return ws.cached_array("quality", {"spec": "length"},
-                               lambda: subword_lengths(ws.texts("response")).astype(np.float64))
-    if spec.startswith("column:"):
-        name = spec[len("column:"):]
-        sign = -1.0 if name.startswith("-") else 1.0
-        name = name.lstrip("-")
-        frame = ws.pool_frame()
-        if name not in frame.columns:
-            raise InputError(f"unknown quality column {name!r}; columns: "
-                             f"{', '.join(frame.columns)}", field="quality")
-        values = frame[name]
-        try:
-            return sign * values.astype("float64").to_numpy()
-        except (TypeError, ValueError):
-            raise InputError(f"quality column {name!r} is not numeric", field="quality") from None
-    raise InputError(f"unsupported quality spec {spec!r}; expected none, length, column:NAME "
-                     "or column:-NAME", field="quality")
+    parse_quality_spec(spec, columns=list(ws.pool_frame().columns))  # names unknown columns
+    return workspace_quality(ws, spec)
 
 
 def cluster_partition(ws, n_clusters: int | None = None, label_column: str | None = None
@@ -82,7 +63,7 @@ def cluster_partition(ws, n_clusters: int | None = None, label_column: str | Non
     return labels, label_centroids(np.asarray(ws.embeddings()), labels)
 
 
-def metrics_pool_from_workspace(ws, *, quality: str | None = "none", where: str | None = None,
+def metrics_pool_from_workspace(ws, *, quality: str | None = "heuristic", where: str | None = None,
                                 n_clusters: int | None = None, label_column: str | None = None,
                                 sides=("instruction", "response")) -> MetricsPool:
     """Everything the measures read about the workspace's pool, caches wired in.
@@ -101,4 +82,4 @@ def metrics_pool_from_workspace(ws, *, quality: str | None = "none", where: str 
         knn=ws.knn() if ws.has_knn() else None,
         candidate_mask=ws.candidate_mask(where) if where else None,
         cache=ws.cached_array, embedding_key=info["key"], text_key=ws.pool_key,
-        quality_key=f"{quality or 'none'}", cluster_key=cluster_key)
+        quality_key=canonical_spec(quality), cluster_key=cluster_key)

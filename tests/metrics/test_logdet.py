@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import unit_rows
+from metrics_helpers import unit_rows
 
 from core.metrics import logdet as ld
 

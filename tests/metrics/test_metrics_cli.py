@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from core.cli import main
+from core.quality import rank_normalize
 from core.select.result import SelectionResult
 from core.workspace import Workspace
 
@@ -42,7 +43,9 @@ def test_json_has_every_measure_with_selection_pool_random(workspace, capsys):
                  "cluster_entropy", "distinct_2_response", "token_entropy_response",
                  "quality_mean", "self_bleu_response", "daar_inter"):
         assert set(report[name]) == {"selection", "pool", "random"}, name
-    assert report["quality_mean"]["selection"] == pytest.approx(np.mean(np.arange(0, 160, 8) % 7))
+    ranks = rank_normalize(np.arange(160) % 7)  # quality is rank-normalised, as for select
+    assert report["quality_mean"]["selection"] == pytest.approx(ranks[::8].mean())
+    assert report["quality_mean"]["pool"] == pytest.approx(0.5)
     assert report["facility_location"]["random"]["std"] >= 0
     stored = Workspace.open(workspace).load_metrics("every8")
     assert stored == report
@@ -62,8 +65,8 @@ def test_table_label_column_and_no_save(workspace, capsys):
 
 @pytest.mark.parametrize("extra, message", [
     (["--selection", "nope"], "no selection named"),
-    (["--selection", "every8", "--quality", "column:missing"], "unknown quality column"),
-    (["--selection", "every8", "--quality", "magic"], "unsupported quality spec"),
+    (["--selection", "every8", "--quality", "column:missing"], "unknown column"),
+    (["--selection", "every8", "--quality", "magic"], "quality"),
     (["--selection", "every8", "--families", "embedding,bogus"], "unknown metric families"),
     (["--selection", "every8", "--where", "category = 'math' AND score < 2"], "candidates"),
 ])
