@@ -48,6 +48,12 @@ def _chosen_lines(m: dict[str, Any]) -> list[str]:
               f"; k = {sel['k']:,}, seed {strat.get('seed')}",
               f"- **Candidates**: `{strat['where']}`" if strat.get("where") else
               "- **Candidates**: every pool row"]
+    if strat.get("restrict_ids") is not None:
+        lines.append(f"- **Restricted to** {len(strat['restrict_ids']):,} rows chosen by id "
+                     "(see the manifest)")
+    if strat.get("exclude_ids"):
+        lines.append(f"- **Excluded** {len(strat['exclude_ids']):,} rows by id (see the "
+                     "manifest)")
     if strat.get("must_include"):
         lines.append(f"- **Picked first**: pool rows {strat['must_include']}")
     lines.append(f"- **Objective** after the last pick: {_num(sel.get('objective'))}")

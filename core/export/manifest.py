@@ -21,7 +21,6 @@ from core.errors import InputError
 from core.export.paths import MANIFEST_MARKER
 
 MANIFEST_VERSION = 1
-_METRICS_QUALITY = ("none", "length", "column:")
 
 
 def git_info(repo: Path | None = None) -> dict[str, Any]:
@@ -43,26 +42,17 @@ def git_info(repo: Path | None = None) -> dict[str, Any]:
 
 def selection_uses_embedding(config: dict[str, Any], n_rows: int) -> bool:
     """Whether the run read the embeddings: directly, through the kNN graph, or through the
-    k-means clusters a label-based strategy falls back to without a ``label_column``."""
-    if config.get("embedding"):
-        return True
+    k-means clusters a label-based strategy falls back to without a ``label_column``.
+    (``config["embedding"]`` names the workspace's embedding at run time, used or not.)"""
     from core.select.registry import get_strategy
 
     try:
         strategy = get_strategy(config["strategy"], **(config.get("params") or {}))
-    except (InputError, KeyError):
+    except (InputError, KeyError, TypeError):
         return True  # cannot tell: be strict
     needs = strategy.context_needs(int(n_rows))
     return bool(needs & {"embeddings", "knn"}) or (
         "labels" in needs and not getattr(strategy, "label_column", None))
-
-
-def metrics_quality_spec(config: dict[str, Any]) -> str:
-    """The quality spec the metrics use by default: the selection's own when the metrics
-    module measures it (none, length, column:NAME), else none (the rule of ``python -m core
-    metrics``)."""
-    spec = str(config.get("quality") or "none")
-    return spec if spec.startswith(_METRICS_QUALITY) else "none"
 
 
 def selection_metrics(ws, name: str, result, *, compute: bool = True
@@ -78,8 +68,9 @@ def selection_metrics(ws, name: str, result, *, compute: bool = True
         return None, {"source": "not computed: the pool is not embedded"}
     from core.metrics import MetricsOptions, compute_all_metrics
     from core.metrics.workspace_pool import metrics_pool_from_workspace
+    from core.quality import DEFAULT_SPEC
 
-    quality = metrics_quality_spec(result.config)
+    quality = result.config.get("quality", DEFAULT_SPEC)  # as python -m core metrics
     opts = MetricsOptions()
     pool = metrics_pool_from_workspace(ws, quality=quality, where=result.config.get("where"))
     report = compute_all_metrics(pool, result.indices, opts)
@@ -111,6 +102,8 @@ def strategy_record(config: dict[str, Any]) -> dict[str, Any]:
     return {"name": config.get("strategy"), "params": config.get("params") or {},
             "k": config.get("k"), "seed": config.get("seed"), "where": config.get("where"),
             "must_include": config.get("must_include") or [],
+            "restrict_ids": config.get("restrict_ids"),
+            "exclude_ids": config.get("exclude_ids") or [],
             "n_candidates": config.get("n_candidates"), "info": config.get("info")}
 
 

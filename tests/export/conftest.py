@@ -1,28 +1,13 @@
-"""Fixtures for the export tests: a small embedded workspace with saved selections, and the
-shared real data (fails under CI when missing, skips with a reason otherwise)."""
+"""Fixtures for the export tests: a small embedded workspace with saved selections.
+(``shared_data`` comes from tests/conftest.py.)"""
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
-SHARED_DATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
-
 TOPICS = ("math", "code", "travel", "poetry")
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """Path to ../shared/data: a failure when env CI is set and it is missing, else a skip."""
-    if not SHARED_DATA.is_dir():
-        message = f"real data missing: {SHARED_DATA} (tests read ../shared/data)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return SHARED_DATA
 
 
 def small_pool_records(n: int = 120) -> list[dict]:
