@@ -93,7 +93,11 @@ def selection_panel() -> None:
     strategy = c1.selectbox("Strategy", strategy_names(), index=strategy_names().index("qdit"),
                             key="p_strategy", help="\n".join(f"**{k}**: {v}"
                                                              for k, v in HELP.items()))
-    k = int(c2.number_input("Budget k", 1, n, min(500, n), step=100, key="p_k",
+    n_candidates = int(state.candidate_rows_mask(ws.pool_key, n).sum())
+    if st.session_state.get("p_k", 0) > n_candidates:  # the map filters shrank the candidates
+        st.session_state["p_k"] = n_candidates
+    k = int(c2.number_input("Budget k", 1, max(1, n_candidates), min(500, max(1, n_candidates)),
+                            step=100, key="p_k",
                             help="how many rows to select (type a number or use +/-)"))
     quality = c3.selectbox("Quality score", quality_specs, key="p_quality",
                            help="heuristic: text checks (empty, truncated, repetition, refusals, "

@@ -55,7 +55,7 @@ def random_subset(candidates: np.ndarray, k: int, seed: int) -> np.ndarray:
 def reference_logdets(pool: MetricsPool, k: int, opts: MetricsOptions) -> list[float]:
     """log det of k uniform sphere points, one value per reference seed (cached curves)."""
     dim = int(pool.embeddings.shape[1])
-    size = -(-k // CURVE_BLOCK) * CURVE_BLOCK if pool.cache is not None else k
+    size = _rounded(k, max(k, opts.logdet_max_k)) if pool.cache is not None else k
     out = []
     for seed in opts.reference_seeds:
         parts = {"dim": dim, "gamma": opts.gamma, "jitter": opts.jitter, "seed": seed,
@@ -71,7 +71,7 @@ def reference_logdets(pool: MetricsPool, k: int, opts: MetricsOptions) -> list[f
 def _random_logdet(pool: MetricsPool, candidates: np.ndarray, k: int, seed: int,
                    opts: MetricsOptions) -> float:
     keyed = pool.cache is not None and pool.embedding_key is not None
-    size = _rounded(k, candidates.size) if keyed else k
+    size = _rounded(k, min(candidates.size, max(k, opts.logdet_max_k))) if keyed else k
     parts = {"embedding": pool.embedding_key, "mask": _mask_digest(pool), "seed": seed,
              "gamma": opts.gamma, "jitter": opts.jitter, "count": size} if keyed else None
 

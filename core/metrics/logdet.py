@@ -37,12 +37,16 @@ def exp_kernel_matrix(features: np.ndarray, *, gamma: float = DEFAULT_GAMMA,
                       jitter: float = DEFAULT_JITTER, dtype=np.float64) -> np.ndarray:
     """K = exp(gamma (F F^T - 1) / 2) + jitter I for unit rows F (m, d): (m, m), O(m^2 d)."""
     f = np.asarray(features, dtype=dtype)
-    k = f @ f.T
-    k -= 1.0
-    k *= gamma / 2.0
-    np.exp(k, out=k)
-    k[np.diag_indices_from(k)] = 1.0 + jitter  # exactly K(x, x) = 1 for unit rows
-    return k
+    return _kernel_from_gram(f @ f.T, gamma, jitter)
+
+
+def _kernel_from_gram(gram: np.ndarray, gamma: float, jitter: float) -> np.ndarray:
+    """exp(gamma (G - 1) / 2) in place, diagonal exactly 1 + jitter (K(x, x) = 1)."""
+    gram -= 1.0
+    gram *= gamma / 2.0
+    np.exp(gram, out=gram)
+    gram[np.diag_indices_from(gram)] = 1.0 + jitter
+    return gram
 
 
 def _pivots(kernel: np.ndarray) -> np.ndarray | None:
@@ -54,18 +58,34 @@ def _pivots(kernel: np.ndarray) -> np.ndarray | None:
     return np.square(np.diag(chol).astype(np.float64))
 
 
+def _max_off_diagonal(gram: np.ndarray) -> float:
+    diag = gram.diagonal().copy()
+    np.fill_diagonal(gram, -np.inf)
+    top = float(gram.max()) if gram.shape[0] > 1 else -1.0
+    np.fill_diagonal(gram, diag)
+    return top
+
+
 def logdet_prefix_curve(features: np.ndarray, *, gamma: float = DEFAULT_GAMMA,
                         jitter: float = DEFAULT_JITTER) -> np.ndarray:
     """log det of the kernel of the first t rows, for t = 1..m: (m,) float64.
 
-    One Cholesky factorisation, O(m^2 d + m^3 / 3) time, O(m^2) memory. Tried in float32
-    (BLAS twice as fast, log det within ~1e-5 relative); redone in float64 when a pivot is
-    below 1e-3, where float32 round-off starts to matter, or the factorisation fails.
+    One Cholesky factorisation, O(m^2 d + m^3 / 3) time, O(m^2) memory. Run in float32
+    (BLAS twice as fast, log det within ~1e-5 relative) unless a pivot would fall below
+    1e-3, where float32 round-off starts to matter: then in float64. Two rows with cosine
+    above 1 - 1e-3 force such a pivot, so that case (near-duplicates, common in real pools)
+    is detected on the float32 Gram and goes to float64 directly; any other small pivot or a
+    failed factorisation triggers the float64 run afterwards.
     """
     f = np.asarray(features)
     if f.ndim != 2 or f.shape[0] == 0:
         raise InputError("expected a non-empty (m, d) matrix of unit rows", field="features")
-    pivots = _pivots(exp_kernel_matrix(f, gamma=gamma, jitter=jitter, dtype=np.float32))
+    f32 = np.asarray(f, dtype=np.float32)
+    gram = f32 @ f32.T
+    pivots = None
+    if _max_off_diagonal(gram) < 1.0 - _FLOAT32_MIN_PIVOT:
+        pivots = _pivots(_kernel_from_gram(gram, gamma, jitter))
+    del gram
     if pivots is None or pivots.min() < _FLOAT32_MIN_PIVOT:
         pivots = _pivots(exp_kernel_matrix(f, gamma=gamma, jitter=jitter, dtype=np.float64))
     if pivots is None:  # only with jitter = 0 and exact duplicates

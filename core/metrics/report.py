@@ -125,7 +125,7 @@ def compute_all_metrics(pool: MetricsPool, indices, options: MetricsOptions | No
                                             jitter=opts.jitter)[-1])
 
     ref_values: list[float] = []
-    if "logdet" in opts.families:
+    if "logdet" in opts.families and k <= opts.logdet_max_k:
         with timed(timings, "ldd_reference"):
             ref_values = reference_logdets(pool, k, opts)
 

@@ -65,6 +65,7 @@ class MetricsOptions:
     self_bleu_sample: int = 500
     self_bleu_seed: int = 0
     compression_level: int = 6
+    logdet_max_k: int = 10_000  # log det / LDD above this size: None (O(k^3), O(k^2) memory)
 
 
 @contextmanager
@@ -143,7 +144,9 @@ def subset_values(pool: MetricsPool, idx: np.ndarray, opts: MetricsOptions, *,
     if "embedding" in fam:
         with timed(timings, f"{tag}embedding"):
             out.update(embedding_values(pool, idx))
-    if "logdet" in fam:
+    if "logdet" in fam and idx.size > opts.logdet_max_k:
+        out.update(logdet=None, ldd=None, ldd_spread=None)  # O(k^3): skipped, see options
+    elif "logdet" in fam:
         with timed(timings, f"{tag}logdet"):
             out.update(logdet_values(logdet(), refs(), idx.size))
     if "cluster" in fam:

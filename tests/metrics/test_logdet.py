@@ -86,3 +86,13 @@ def test_ldd_from_logdets_formula():
     mean, std = ld.ldd_from_logdets(-10.0, [-4.0, -6.0], 4)
     assert mean == pytest.approx(((-4 + 10) / 4 + (-6 + 10) / 4) / 2)
     assert std == pytest.approx(0.25)
+
+
+def test_near_duplicates_are_factorised_in_float64():
+    x = unit_rows(300, 24, seed=8).astype(np.float64)
+    x[7] = x[3] + 1e-4 * unit_rows(1, 24, seed=9)[0]  # cosine ~ 1 - 5e-9 with row 3
+    x[7] /= np.linalg.norm(x[7])
+    x[150] = x[40]  # an exact duplicate
+    expected = np.linalg.slogdet(ld.exp_kernel_matrix(x))[1]
+    # float32 would be off by far more than this on pivots near the jitter
+    assert ld.logdet_prefix_curve(x)[-1] == pytest.approx(expected, abs=1e-6)

@@ -144,3 +144,13 @@ def test_random_baseline_values_are_cached_per_k_when_every_input_has_a_key(clus
                                                         rel=1e-4, abs=1e-6), name
     compute_all_metrics(pool, np.arange(0, 400, 11), opts)  # another k: new baseline
     assert cache.misses > misses
+
+
+def test_log_det_is_skipped_above_its_size_limit(clustered_pool):
+    x, _ = clustered_pool
+    opts = MetricsOptions(families=("embedding", "logdet"), n_random=1, logdet_max_k=50)
+    small = compute_all_metrics(MetricsPool(x), np.arange(50), opts)
+    large = compute_all_metrics(MetricsPool(x), np.arange(51), opts)
+    assert small["ldd"]["selection"] is not None
+    assert large["ldd"]["selection"] is None and large["logdet"]["random"] is None
+    assert large["vendi"]["selection"] is not None
