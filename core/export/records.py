@@ -28,6 +28,7 @@ import pandas as pd
 
 from core.errors import InputError
 from core.pool import CANONICAL_COLUMNS, conversation_turns
+from core.text import prompt_text
 
 # Keys a format writes or the loader's shape detection reads.
 RESERVED_KEYS = frozenset({
@@ -97,7 +98,11 @@ def alpaca_rounds(row: dict[str, Any]) -> dict[str, Any] | None:
         return None
     pairs = [[turns[i]["content"], turns[i + 1]["content"]] for i in range(0, len(turns), 2)]
     last_prompt, last_response = pairs.pop()
-    return {"instruction": last_prompt, "input": "", "response": last_response,
+    instruction, input_text = last_prompt, ""
+    if not pairs and prompt_text(row["instruction"], row["input"]) == last_prompt:
+        # one round under a system prompt: keep the row's own instruction / input split
+        instruction, input_text = row["instruction"] or "", row["input"] or ""
+    return {"instruction": instruction, "input": input_text, "response": last_response,
             "system": system, "history": pairs}
 
 

@@ -160,3 +160,13 @@ def test_json_is_utf8_without_escapes_and_rows_keep_order(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert "— ✓" in text and "\\u" not in text
     assert [r["instruction"][:7] for r in json.loads(text)] == ["Zeile 3", "Zeile 0", "Zeile 4"]
+
+
+def test_system_prompt_rows_keep_their_split_in_alpaca(tmp_path):
+    records = [{"instruction": "Sum", "input": "2 and 3", "output": "5", "system": "Be exact."}]
+    frame = _canonical(records, tmp_path)
+    back = _roundtrip(frame, "alpaca", tmp_path)
+    assert back["id"].tolist() == frame["id"].tolist()
+    assert (back["instruction"][0], back["input"][0]) == ("Sum", "2 and 3")
+    written = json.loads((tmp_path / "sel.json").read_text(encoding="utf-8"))
+    assert written[0]["system"] == "Be exact." and written[0]["history"] == []
