@@ -10,6 +10,8 @@ PAGES = [
     st.Page("pages/pool.py", title="Pool", icon=":material/database:", default=True,
             url_path="pool"),
     st.Page("pages/map.py", title="Map", icon=":material/scatter_plot:", url_path="map"),
+    st.Page("pages/select.py", title="Select", icon=":material/tune:", url_path="select"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
 ]
 
 page = st.navigation(PAGES)

@@ -18,7 +18,13 @@ def current_workspace() -> str | None:
     if WS_KEY not in st.session_state:
         from_url = st.query_params.get("ws")
         if from_url:
-            st.session_state[WS_KEY] = from_url
+            from core.errors import InputError
+            from ui.settings import confine_path
+
+            try:  # a shared link may only name a workspace inside the data roots
+                st.session_state[WS_KEY] = str(confine_path(from_url))
+            except InputError as exc:
+                st.error(exc.one_line())
     return st.session_state.get(WS_KEY)
 
 

@@ -27,6 +27,7 @@ from core.pool.canonical import (
     frame_key,
     normalise_text,
     record_id,
+    type_text_columns,
 )
 from core.pool.read import CONTAINERS, read_records
 from core.pool.shapes import SHAPES, ColumnMapping, detect_shape, to_canonical
@@ -103,6 +104,8 @@ def load_pool(source: str | os.PathLike, *, fmt: str = "auto", mapping: ColumnMa
                          f"(first: {skipped[0] if skipped else 'n/a'})", file=source)
     rows, duplicates = _resolve_duplicates(rows, keep_duplicates)
     frame = build_frame(rows, extra_order)
+    if raw.container == "csv":
+        frame = type_text_columns(frame, extra_order)
     sha, size = _source_fingerprint(source)
     info = PoolInfo(
         source=str(Path(source).expanduser().resolve()) if Path(source).expanduser().exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -58,6 +59,34 @@ def build_frame(rows: list[dict[str, Any]], extra_order: Sequence[str]) -> pd.Da
     return frame
 
 
+_INT_TEXT = re.compile(r"[+-]?(0|[1-9][0-9]*)")
+_FLOAT_TEXT = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][+-]?[0-9]+)?")
+INT64_MAX = 2**63 - 1
+
+
+def type_text_columns(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Give CSV extra columns whose every non-empty cell is a number a numeric type.
+
+    Whole columns only (a score column becomes a quality signal); a column with any
+    non-number, or with codes such as "007", stays text. Empty cells become missing.
+    """
+    for col in columns:
+        text = frame[col].astype("string").str.strip()
+        present = text[text.notna() & (text != "")]
+        if present.empty:
+            continue
+        if present.str.fullmatch(_INT_TEXT.pattern).all():
+            ints = [int(v) for v in present]
+            if max(abs(v) for v in ints) <= INT64_MAX:
+                frame[col] = pd.to_numeric(text.where(text != ""), errors="coerce").astype(
+                    "Int64")
+            continue
+        if present.str.fullmatch(_FLOAT_TEXT.pattern).all() and not present.str.fullmatch(
+                r"[+-]?0[0-9]+").any():
+            frame[col] = pd.to_numeric(text.where(text != ""), errors="coerce").astype("Float64")
+    return frame
+
+
 def _uniform_column(values: pd.Series) -> pd.Series:
     def encode(v: Any) -> Any:
         if isinstance(v, (list, dict)):
@@ -70,9 +99,11 @@ def _uniform_column(values: pd.Series) -> pd.Series:
     kinds = {_kind(v) for v in values if v is not None and not _isnan(v)}
     if kinds == {"bool"}:
         return values.astype("boolean")
-    if kinds <= {"int"} and kinds:
+    if kinds <= {"int"} and kinds and all(abs(int(v)) <= INT64_MAX for v in values
+                                          if v is not None and not _isnan(v)):
         return values.astype("Int64")
-    if kinds <= {"int", "float"} and kinds:
+    if kinds <= {"int", "float"} and kinds and all(
+            abs(v) <= INT64_MAX for v in values if isinstance(v, (int, np.integer))):
         return values.astype("Float64")
     if kinds <= {"str"}:
         return values.astype("string")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,26 +202,11 @@ def _read_csv(text: str, source: str, skip_bad_lines: bool) -> RawRecords:
                                  file=source, line=start_line)
             bad.append(f"line {start_line}: {problem}")
             continue
-        records.append({h: _csv_value(v) for h, v in zip(header, row, strict=True)})
+        # Cells stay text here; numeric extra columns are typed later, whole columns at a
+        # time, so a text field such as "1.50" is never rewritten.
+        records.append(dict(zip(header, row, strict=True)))
         where.append(f"line {start_line}")
     return RawRecords(records, where, "csv", bad)
-
-
-_INT_RE = re.compile(r"[+-]?(0|[1-9][0-9]*)")
-_FLOAT_RE = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][+-]?[0-9]+)?")
-
-
-def _csv_value(value: str) -> Any:
-    """Numbers in CSV cells become numbers, so a score column can be a quality signal.
-
-    Codes with leading zeros ("007") stay text.
-    """
-    v = value.strip()
-    if _INT_RE.fullmatch(v):
-        return int(v)
-    if _FLOAT_RE.fullmatch(v) and not re.fullmatch(r"[+-]?0[0-9]+", v):
-        return float(v)
-    return value
 
 
 def _read_parquet(path: Path) -> RawRecords:

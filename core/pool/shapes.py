@@ -88,6 +88,8 @@ def to_canonical(rec: dict[str, Any], shape: str, mapping: ColumnMapping | None 
                  ) -> Canonical:
     """Map one record; raises ``ValueError`` with the problem (the caller adds file and line)."""
     if shape == "alpaca":
+        if "output" not in rec and "response" not in rec:
+            _require(rec, ["instruction", "output (or response)"], "Alpaca")
         response_key = "output" if "output" in rec else "response"
         input_key = "input" if "input" in rec else ("context" if "context" in rec else None)
         _require(rec, ["instruction", response_key], "Alpaca")

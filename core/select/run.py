@@ -31,6 +31,7 @@ from core.select.result import SelectionResult
 def run_selection(ws: Any, strategy: str, k: int, params: dict[str, Any] | None = None, *,
                   quality_spec: str | None = DEFAULT_SPEC, seed: int = 0,
                   where: str | None = None, must_include: Sequence[int] = (),
+                  exclude_ids: Sequence[str] = (), restrict_ids: Sequence[str] | None = None,
                   progress: ProgressFn | None = None) -> SelectionResult:
     """Run ``strategy`` with ``params`` on the workspace ``ws``; see the module docstring.
 
@@ -43,6 +44,7 @@ def run_selection(ws: Any, strategy: str, k: int, params: dict[str, Any] | None 
     spec = canonical_spec(quality_spec)
     where = where.strip() if where and where.strip() else None
     candidates = ws.candidate_mask(where) if where else None
+    candidates = _id_filters(ws, candidates, exclude_ids, restrict_ids)
     SelectionPlan.build(ws.n_rows, k, candidates, must_include)  # fail fast on a bad k
     ctx = build_context(ws, strat, spec, seed)
     prepared = time.perf_counter() - start
@@ -52,6 +54,9 @@ def run_selection(ws: Any, strategy: str, k: int, params: dict[str, Any] | None 
     result.config.update({
         "quality": spec,
         "where": where,
+        # Rows the map lasso restricted to or excluded, by id, so the run is reproducible.
+        "restrict_ids": None if restrict_ids is None else sorted(map(str, restrict_ids)),
+        "exclude_ids": sorted(map(str, exclude_ids)),
         "embedding": None if info is None else {key: info.get(key) for key in
                                                 ("key", "model", "field", "dim")},
     })
@@ -67,9 +72,25 @@ def rerun_selection(ws: Any, config: dict[str, Any], progress: ProgressFn | None
         return run_selection(ws, config["strategy"], int(config["k"]), config.get("params"),
                              quality_spec=config.get("quality", DEFAULT_SPEC),
                              seed=int(config.get("seed", 0)), where=config.get("where"),
-                             must_include=config.get("must_include", ()), progress=progress)
+                             must_include=config.get("must_include", ()),
+                             exclude_ids=config.get("exclude_ids") or (),
+                             restrict_ids=config.get("restrict_ids"), progress=progress)
     except KeyError as exc:
         raise InputError(f"selection config lacks {exc.args[0]!r}", field="config") from None
+
+
+def _id_filters(ws: Any, candidates: np.ndarray | None, exclude_ids: Sequence[str],
+                restrict_ids: Sequence[str] | None) -> np.ndarray | None:
+    """AND the ``where`` mask with id-based restrict/exclude lists (from the map)."""
+    if restrict_ids is None and not len(exclude_ids):
+        return candidates
+    ids = ws.pool_frame(["id"])["id"]
+    mask = np.ones(len(ids), dtype=bool) if candidates is None else candidates.copy()
+    if restrict_ids is not None:
+        mask &= ids.isin(list(restrict_ids)).to_numpy()
+    if len(exclude_ids):
+        mask &= ~ids.isin(list(exclude_ids)).to_numpy()
+    return mask
 
 
 def build_context(ws: Any, strategy: Strategy, quality_spec: str | None, seed: int = 0

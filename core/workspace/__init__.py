@@ -78,6 +78,8 @@ class Workspace:
                 "pool": {**loaded.info.to_dict(), "file": pool_file.name}}
         atomic_write_json(ws.root / "workspace.json", meta)
         atomic_link(pool_file, ws.root / "pool.parquet")
+        if ws.embedding_info() is None:  # made for another pool: nothing derived is current
+            ws._unlink_top_level("embeddings", "knn", "map")
         return ws
 
     @classmethod
@@ -181,7 +183,31 @@ class Workspace:
         meta = {**meta, "pool_key": self.pool_key}
         atomic_write_json(self.root / "embeddings.json", meta)
         atomic_link(self.cache_dir / meta["file"], self.root / "embeddings.npy")
+        self._refresh_derived_top_level()
         return meta
+
+    def _refresh_derived_top_level(self) -> None:
+        """Point knn.npz and map.parquet at the current embedding's cached artifacts, or
+        remove them, so no top-level file describes another embedding."""
+        knn_file = self.cache_dir / f"knn-{self.knn_key()}.npz"
+        if knn_file.exists():
+            with np.load(knn_file) as data:
+                graph = KnnGraph(data["indices"], data["sims"], bool(data["exact"]))
+            self._publish_knn(knn_file, graph)
+        else:
+            self._unlink_top_level("knn")
+        coords = self.map_coords("umap")
+        if coords is not None:
+            self._publish_map(coords)
+        else:
+            self._unlink_top_level("map")
+
+    def _unlink_top_level(self, *kinds: str) -> None:
+        names = {"embeddings": ("embeddings.json", "embeddings.npy"),
+                 "knn": ("knn.json", "knn.npz"), "map": ("map.json", "map.parquet")}
+        for kind in kinds:
+            for name in names[kind]:  # the pointer first: it is what readers trust
+                (self.root / name).unlink(missing_ok=True)
 
     # ----------------------------------------------------------- kNN graph
     def knn_key(self, k: int = DEFAULT_K) -> str:
@@ -195,11 +221,7 @@ class Workspace:
             graph = build_knn_graph(self.embeddings(), k, progress=progress)
             atomic_save_npz(path, indices=graph.indices, sims=graph.sims,
                             exact=np.array(graph.exact))
-            atomic_write_json(self.root / "knn.json", {"key": key, "file": path.name, "k": k,
-                                                       "exact": graph.exact,
-                                                       "embedding_key": self.embedding_info()
-                                                       ["key"]})
-            atomic_link(path, self.root / "knn.npz")
+            self._publish_knn(path, graph)
             return graph
         with np.load(path) as data:
             return KnnGraph(data["indices"], data["sims"], bool(data["exact"]))
@@ -241,14 +263,23 @@ class Workspace:
         path = self.cache_dir / f"{method}-{key}.npy"
         atomic_save_npy(path, coords)
         if method == "umap":
-            ids = self.pool_frame(["id"])["id"]
-            table = pd.DataFrame({"id": ids, "x": coords[:, 0], "y": coords[:, 1]})
-            atomic_write_with(self.root / "map.parquet",
-                              lambda tmp: table.to_parquet(tmp, index=False), ".parquet")
-            atomic_write_json(self.root / "map.json", {
-                "key": key, "method": "umap", "n_neighbors": 15, "min_dist": 0.1, "seed": 42,
-                "embedding_key": self.embedding_info()["key"], "file": path.name})
+            self._publish_map(coords)
         return coords
+
+    def _publish_knn(self, path: Path, graph: KnnGraph) -> None:
+        atomic_write_json(self.root / "knn.json", {
+            "key": path.stem.split("-", 1)[1], "file": path.name, "k": graph.k,
+            "exact": graph.exact, "embedding_key": self.embedding_info()["key"]})
+        atomic_link(path, self.root / "knn.npz")
+
+    def _publish_map(self, coords: np.ndarray) -> None:
+        ids = self.pool_frame(["id"])["id"]
+        table = pd.DataFrame({"id": ids, "x": coords[:, 0], "y": coords[:, 1]})
+        atomic_write_with(self.root / "map.parquet",
+                          lambda tmp: table.to_parquet(tmp, index=False), ".parquet")
+        atomic_write_json(self.root / "map.json", {
+            "key": self.map_key("umap"), "method": "umap", "n_neighbors": 15, "min_dist": 0.1,
+            "seed": 42, "embedding_key": self.embedding_info()["key"]})
 
     # ------------------------------------------------------------ clusters
     def clusters(self, n_clusters: int | None = None, seed: int = 0
@@ -323,7 +354,7 @@ class Workspace:
 
     def remove_stale_parts(self) -> None:
         """Drop unfinished embedding chunk folders (kept otherwise so a run can resume)."""
-        for part in self.cache_dir.glob("embeddings-*.parts"):
+        for part in self.cache_dir.glob("embeddings-*.parts-*"):
             shutil.rmtree(part, ignore_errors=True)
 
     def _require_embedding(self) -> dict[str, Any]:

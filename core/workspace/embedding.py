@@ -38,7 +38,8 @@ class EmbeddingJob:
             check_progress(progress, len(texts), len(texts))
             return meta
         started = time.perf_counter()
-        parts_dir = cache / f"embeddings-{key}.parts"
+        # The chunk size is part of the folder name: chunks of another size cover other rows.
+        parts_dir = cache / f"embeddings-{key}.parts-{self.chunk_rows}"
         parts_dir.mkdir(parents=True, exist_ok=True)
         n = len(texts)
         order = np.argsort(-np.fromiter((len(t) for t in texts), dtype=np.int64, count=n),

@@ -19,8 +19,7 @@ def candidate_mask(frame: pd.DataFrame, where: str | None) -> np.ndarray:
     n = len(frame)
     if where is None or not where.strip():
         return np.ones(n, dtype=bool)
-    if ";" in where:
-        raise InputError("a filter is one SQL predicate; ';' is not allowed", field="where")
+    _check_single_predicate(where)
     table = frame.assign(row_index=np.arange(n, dtype=np.int64))
     con = duckdb.connect(":memory:")
     try:
@@ -39,3 +38,34 @@ def candidate_mask(frame: pd.DataFrame, where: str | None) -> np.ndarray:
     mask = np.zeros(n, dtype=bool)
     mask[rows["row_index"]] = True
     return mask
+
+
+def _check_single_predicate(where: str) -> None:
+    """Refuse text that is not one parenthesis-balanced expression without comments.
+
+    The predicate is spliced into ``WHERE (...)``; a ``)`` that closes the wrapper early
+    (``1=0) UNION SELECT 999 --``) would run a different query, so depth may never go
+    below zero, and comments and ``;`` are refused outright.
+    """
+    try:
+        tokens = duckdb.tokenize(where)
+    except duckdb.Error as exc:  # pragma: no cover - the tokenizer accepts almost anything
+        raise InputError(f"invalid filter {where!r}: {exc}", field="where") from None
+    depth = 0
+    bounds = [pos for pos, _ in tokens] + [len(where)]
+    for (pos, kind), end in zip(tokens, bounds[1:], strict=True):
+        text = where[pos:end]
+        if kind == duckdb.token_type.comment:
+            raise InputError("a filter may not contain SQL comments", field="where")
+        if kind != duckdb.token_type.operator:
+            continue
+        if ";" in text:
+            raise InputError("a filter is one SQL predicate; ';' is not allowed", field="where")
+        for ch in text:
+            depth += (ch == "(") - (ch == ")")
+            if depth < 0:
+                raise InputError("unbalanced ')' in the filter; expected one predicate such "
+                                 "as category = 'open_qa' AND length(response) > 20",
+                                 field="where")
+    if depth != 0:
+        raise InputError("unbalanced '(' in the filter", field="where")

@@ -1,0 +1,124 @@
+"""Dashboard latency in a real browser (Debian chromium driven by Playwright).
+
+Starts `streamlit run app.py` on the benchmark workspace (artifacts cached), then measures
+  - page switch: click a page link until its main content is drawn (Map, Select, Pool);
+  - slider release: move the alpha slider by one step (keyboard, which commits like a
+    release) until the facility-location card shows a new value, for several k <= 2,000.
+
+    python benchmarks/ui_latency.py [--workspace bench-out/pool50k] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from _common import ROOT, cpu_note
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    sys.exit(f"streamlit did not become healthy at {url}")
+
+
+def card_value(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workspace", default=str(ROOT / "bench-out" / "pool50k"))
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--ks", default="500,1000,2000")
+    args = ap.parse_args()
+    ws = Path(args.workspace).resolve()
+    if not (ws / "workspace.json").exists():
+        sys.exit(f"no workspace at {ws}: run benchmarks/build_pool50k.py first")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "QDX_DATA_ROOTS": f"{ws.parent}{os.pathsep}{ROOT}"}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                             "--server.port", str(port), "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    from playwright.sync_api import sync_playwright
+
+    print(f"# {cpu_note()}; workspace {ws}")
+    try:
+        wait_healthy(url)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            t = time.perf_counter()
+            page.goto(f"{url}/select?ws={ws}", timeout=600_000)
+            page.get_by_text("Facility-location coverage").first.wait_for(timeout=600_000)
+            print(f"first Select render (cold caches): {time.perf_counter() - t:.1f}s")
+            switches = {"Map": "Colour by", "Select": "Facility-location coverage",
+                        "Pool": "Exact duplicates", "Compare": "Trade-off"}
+            times: dict[str, list[float]] = {name: [] for name in switches}
+            for _ in range(args.repeats):
+                for name, marker in switches.items():
+                    t = time.perf_counter()
+                    page.get_by_role("link", name=name).click()
+                    page.get_by_text(marker).first.wait_for(timeout=120_000)
+                    page.wait_for_load_state("networkidle")
+                    times[name].append(time.perf_counter() - t)
+            for name, values in times.items():
+                print(f"page switch to {name:<8} median {statistics.median(values):.2f}s "
+                      f"(max {max(values):.2f}s, n={len(values)})")
+            page.get_by_role("link", name="Select").click()
+            page.get_by_text("Facility-location coverage").first.wait_for(timeout=120_000)
+            for k in [int(v) for v in args.ks.split(",")]:
+                box = page.get_by_role("spinbutton", name="Budget k")
+                box.fill(str(k))
+                box.press("Enter")
+                page.wait_for_timeout(500)
+                page.get_by_text(f"{k:,} picks", exact=False).first.wait_for(timeout=120_000)
+                alpha = page.get_by_role("slider", name="alpha (quality weight)")
+                samples = []
+                for _ in range(args.repeats):
+                    before = card_value(page, "Facility-location coverage")
+                    alpha.focus()
+                    t = time.perf_counter()
+                    page.keyboard.press("ArrowRight")
+                    deadline = time.monotonic() + 60
+                    while card_value(page, "Facility-location coverage") == before:
+                        if time.monotonic() > deadline:
+                            break
+                        page.wait_for_timeout(20)
+                    samples.append(time.perf_counter() - t)
+                    page.wait_for_timeout(500)
+                print(f"alpha slider release -> cards, k={k:>5}: median "
+                      f"{statistics.median(samples):.2f}s (max {max(samples):.2f}s)")
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""Select: strategy, budget and sliders; the run starts on release; live metrics vs random."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.errors import CancelledError, InputError
+from core.metrics import MEASURES
+from core.select.registry import STRATEGIES, strategy_names
+from ui import data, state
+from ui import selection as sel
+from ui.map_figure import build_map_figure, density_sample
+from ui.progress import ProgressWithEta
+
+CARDS = ["facility_location", "vendi", "ldd", "cluster_entropy", "distinct_2_response",
+         "quality_mean"]
+LABELS = dict(MEASURES)
+HELP = {
+    "qdit": "Greedy facility location + quality (QDIT). alpha 0 = pure coverage, 1 = quality.",
+    "dpp": "Greedy MAP of a quality-weighted DPP. lambda 0 = pure diversity, 1 = quality.",
+    "kcenter": "Farthest-point traversal: minimises the largest distance to a pick.",
+    "cluster_balanced": "Round-robin over clusters, best quality first (Macro-to-Micro).",
+    "daar": "DaaR: entropy of a probe's domain prediction as the reward.",
+    "deita": "Score-first: by quality, skipping rows too similar to kept ones.",
+    "token_coverage": "Greedy coverage of mid-frequency response tokens (micro diversity).",
+    "random": "Uniform random baseline.",
+    "quality": "Top-k by quality: the baseline QDIT improves on.",
+}
+
+st.title("Select")
+ws_path = state.current_workspace()
+if not ws_path:
+    st.info("Open a pool on the Pool page first.")
+    st.stop()
+try:
+    ws = data.open_workspace(ws_path)
+    emb = ws.embedding_info()
+except InputError as exc:
+    st.error(exc.one_line())
+    st.stop()
+if emb is None or ws.map_coords("umap") is None:
+    st.info("Embed and map the pool on the Pool page first.")
+    st.page_link("pages/pool.py", label="Go to the Pool page", icon=":material/database:")
+    st.stop()
+
+n = ws.n_rows
+frame = ws.pool_frame()
+numeric_cols = [c for c in ws.pool_info["extra_columns"] if frame[c].dtype.kind in "fiu"]
+quality_specs = ["heuristic", "length", *(f"column:{c}" for c in numeric_cols), "none"]
+
+
+def _params_for(strategy: str, cols) -> dict:
+    """The sliders and the expander's extra parameters for one strategy."""
+    params: dict = {}
+    if strategy == "qdit":
+        params["alpha"] = cols[0].slider("alpha (quality weight)", 0.0, 1.0, 0.5, 0.05,
+                                         key="p_alpha", help="0 = pure coverage, 1 = quality")
+    elif strategy == "dpp":
+        params["lam"] = cols[0].slider("lambda (quality weight)", 0.0, 1.0, 0.5, 0.05,
+                                       key="p_lam", help="0 = pure diversity, 1 = quality")
+    with st.expander("More parameters"):
+        cat_cols = [c for c in ws.pool_info["extra_columns"] if c not in numeric_cols]
+        if strategy == "kcenter":
+            params["quality_weight"] = st.slider("quality weight", 0.0, 1.0, 0.0, 0.05,
+                                                 key="p_kcw")
+        elif strategy in ("cluster_balanced", "daar"):
+            source = st.selectbox("Clusters from", ["k-means", *cat_cols], key=f"p_src_{strategy}")
+            if source == "k-means":
+                key = "n_clusters" if strategy == "cluster_balanced" else "n_domains"
+                params[key] = int(st.number_input("number of clusters", 2, 200, 20,
+                                                  key=f"p_nc_{strategy}"))
+            else:
+                params["label_column"] = source
+        elif strategy == "deita":
+            params["threshold"] = st.slider("cosine threshold", 0.5, 1.0, 0.9, 0.01,
+                                            key="p_thr")
+        elif strategy == "token_coverage":
+            lo, hi = st.slider("token band (occurrences in the pool)", 1, 2000, (10, 500),
+                               key="p_band")
+            params.update(min_count=lo, max_count=hi)
+        seed = int(st.number_input("seed", 0, 10_000, 0, key="p_seed"))
+        st.caption(STRATEGIES[strategy].__doc__.strip().splitlines()[0]
+                   if STRATEGIES[strategy].__doc__ else "")
+    return params, seed
+
+
+@st.fragment
+def selection_panel() -> None:
+    filters = state.row_filters(ws.pool_key)
+    c1, c2, c3 = st.columns([1.1, 1.4, 1.1])
+    strategy = c1.selectbox("Strategy", strategy_names(), index=strategy_names().index("qdit"),
+                            key="p_strategy", help="\n".join(f"**{k}**: {v}"
+                                                             for k, v in HELP.items()))
+    k = int(c2.number_input("Budget k", 1, n, min(500, n), step=100, key="p_k",
+                            help="how many rows to select (type a number or use +/-)"))
+    quality = c3.selectbox("Quality score", quality_specs, key="p_quality",
+                           help="heuristic: text checks (empty, truncated, repetition, refusals, "
+                           "copied instruction); length: response tokens; or a numeric column")
+    pcols = st.columns([2, 1])
+    params, seed = _params_for(strategy, pcols)
+    ids = frame["id"]
+    restrict = None if filters["restrict"] is None else ids.iloc[filters["restrict"]].tolist()
+    exclude = ids.iloc[filters["exclude"]].tolist() if len(filters["exclude"]) else []
+    request = {"strategy": strategy, "k": k, "params": params, "quality": quality,
+               "seed": seed, "restrict_ids": restrict, "exclude_ids": exclude}
+    if restrict is not None or exclude:
+        st.caption(f"Candidates limited by the map: {len(restrict) if restrict else n:,} "
+                   f"restricted, {len(exclude):,} excluded.")
+    cancel_col = pcols[1]
+    cancelled = cancel_col.button("Cancel run", key="cancel_run",
+                                  help="Stops a long run (any click interrupts it)")
+    if cancelled:
+        st.warning("Run cancelled; move a slider to start a new one.")
+        return
+    try:
+        bar = ProgressWithEta(f"Selecting {k:,} with {strategy}")
+        result = sel.run(ws, request, progress=bar)
+        bar.done(f"{strategy}: {result.k:,} picks in {result.timings.get('total', 0):.2f}s")
+    except CancelledError:
+        st.warning("Run cancelled.")
+        return
+    except InputError as exc:
+        st.error(exc.one_line())
+        return
+    if result.stopped_early:
+        st.warning(f"Stopped at {result.k:,} picks: {result.stopped_early}")
+    st.session_state["qdx_current_result"] = (ws.pool_key, request, result)
+    draw_result(result, quality)
+
+
+def draw_result(result, quality: str) -> None:
+    idx = result.indices
+    report = sel.metrics(ws, idx, quality)
+    cards = st.columns(len(CARDS))
+    for col, name in zip(cards, CARDS, strict=True):
+        entry = report.get(name) or {}
+        value = entry.get("selection")
+        rnd = (entry.get("random") or {}).get("mean")
+        better = LABELS[name].better if name in LABELS else "higher"
+        delta = None
+        if value is not None and rnd not in (None, 0):
+            rel = (value - rnd) / abs(rnd) * 100
+            delta = f"{rel:+.1f}% vs random"
+        col.metric(LABELS[name].label if name in LABELS else name,
+                   "–" if value is None else f"{value:.3f}", delta=delta,
+                   delta_color="inverse" if better == "lower" else "normal",
+                   help=LABELS[name].description if name in LABELS else None)
+    left, right = st.columns([3, 2])
+    with left:
+        mframe = data.map_frame(str(ws.root), emb["key"])
+        rows = density_sample(mframe["x"].to_numpy(), mframe["y"].to_numpy(), 20_000, keep=idx)
+        fig, _ = build_map_figure(mframe, "cluster", rows=rows, highlight=idx, height=520)
+        fig.update_layout(showlegend=False)
+        st.plotly_chart(fig, width="stretch", key="select_map")
+    with right:
+        tr = sel.traces(ws, idx, quality)
+        curve = go.Figure()
+        for name in ("facility_location", "cluster_entropy", "quality_mean"):
+            if name in tr:
+                values = np.asarray(tr[name], dtype=float)
+                top = np.nanmax(values) if np.isfinite(values).any() else 1.0
+                curve.add_trace(go.Scatter(x=tr["k"], y=values / (top or 1.0), name=name,
+                                           mode="lines"))
+        curve.update_layout(height=300, title="Metrics versus k (scaled to their maximum)",
+                            margin={"l": 0, "r": 0, "t": 40, "b": 0}, xaxis_title="k")
+        st.plotly_chart(curve, width="stretch", key="trace_chart")
+        table = [{"measure": LABELS[m].label if m in LABELS else m,
+                  "selection": v.get("selection"), "pool": v.get("pool"),
+                  "random": (v.get("random") or {}).get("mean")} for m, v in report.items()]
+        st.dataframe(table, hide_index=True, height=220, key="metric_table")
+
+
+selection_panel()
+
+with st.container(border=True):
+    st.subheader("Save this selection")
+    current = st.session_state.get("qdx_current_result")
+    c1, c2 = st.columns([3, 1])
+    default_name = ""
+    if current and current[0] == ws.pool_key:
+        req = current[1]
+        extra = "".join(f"-{k}{v}" for k, v in sorted(req["params"].items())
+                        if isinstance(v, float))
+        default_name = f"{req['strategy']}{extra}-k{req['k']}"
+    name = c1.text_input("Name", value=default_name, key="save_name")
+    if c2.button("Save", key="save_btn", disabled=not (current and name)):
+        try:
+            _, req, result = current
+            ws.save_selection(name, result)
+            ws.save_metrics(name, sel.metrics(ws, result.indices, req["quality"], full=True))
+        except InputError as exc:
+            st.error(exc.one_line())
+        else:
+            state.set_selection(name)
+            st.success(f"Saved “{name}” ({result.k:,} rows).")
+    saved = ws.list_selections()
+    if saved:
+        st.caption("Saved: " + ", ".join(f"`{s['name']}` ({s['strategy']}, k={s['k']})"
+                                         for s in saved))
