@@ -60,7 +60,20 @@ def _log_unexpected(exc: BaseException) -> str:
     return path
 
 
+def _quiet_libraries() -> None:
+    """Keep third-party progress bars and warnings off stderr: errors are one line."""
+    for name, value in (("TRANSFORMERS_VERBOSITY", "error"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+                        ("TOKENIZERS_PARALLELISM", "false"), ("HF_DATASETS_DISABLE_PROGRESS_BARS",
+                                                             "1")):
+        os.environ.setdefault(name, value)
+    import logging
+
+    for name in ("huggingface_hub", "datasets", "transformers", "sentence_transformers"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _quiet_libraries()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -67,18 +67,18 @@ _DETECTORS = [
 def detect_shape(records: Iterable[dict[str, Any]], source: str, sample: int = 500) -> str:
     """The shape that most of the first ``sample`` records fit; InputError if none fits."""
     votes: Counter[str] = Counter()
-    seen: Counter[str] = Counter()
+    seen: dict[str, None] = {}  # first-seen order, so the message is the same every run
     for i, rec in enumerate(records):
         if i >= sample:
             break
         keys = set(rec)
-        seen.update(keys)
+        seen.update(dict.fromkeys(rec))
         for name, fits in _DETECTORS:
             if fits(keys):
                 votes[name] += 1
                 break
     if not votes:
-        found = ", ".join(k for k, _ in seen.most_common(12)) or "none"
+        found = ", ".join(list(seen)[:12]) or "none"
         raise InputError(f"no known record shape: found fields [{found}]; expected {EXPECTED}, "
                          "or map columns with --instruction-col and --response-col", file=source)
     return votes.most_common(1)[0][0]
