@@ -142,6 +142,7 @@ class _GreedyMap:
         self.plan = plan
         self.report = report
         self.cols = plan.pool
+        self.xc = np.ascontiguousarray(x[plan.pool], dtype=np.float32)  # gathered once
         k = plan.k
         self.ct = np.zeros((len(self.cols), k), dtype=np.float64)  # C transposed
         self.upto = np.zeros(len(self.cols), dtype=np.int64)
@@ -213,7 +214,7 @@ class _GreedyMap:
         upto = self.upto[g]
         for t0 in range(u, r, self.panel):  # panels bound the (rows x candidates) temporaries
             t1 = min(r, t0 + self.panel)
-            kb = kernel_block(self.x[self.basis[t0:t1]], self.x[self.cols[g]], **self.kern)
+            kb = kernel_block(self.x[self.basis[t0:t1]], self.xc[g], **self.kern)
             if t0:
                 kb -= self.chol[t0:t1, :t0] @ self.ct[g, :t0].T
             e = solve_triangular(self.chol[t0:t1, t0:t1], kb)

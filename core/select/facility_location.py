@@ -14,10 +14,19 @@ Two similarities, one greedy:
   rows or v among a's), as CSR with at most 2 n K entries; one gain evaluation costs O(K).
   Identical to the dense similarity when the graph is complete (K = n).
 
-The greedy maximises score(c) = scale * gain(c) + modular[c] (QDIT's quality term is the
-modular part) with lazy evaluation in a binary max-heap compiled with numba: stale scores
-are upper bounds because gains only shrink, and heap ties go to the lower row, so the picks
-equal a brute-force greedy that takes ``argmax`` over rows in order.
+Two greedy objectives, both exact with lazy evaluation compiled with numba (stale gains are
+upper bounds because gains only shrink; ties go to the lower row, so the picks equal a
+brute-force greedy that takes ``argmax`` over rows in order):
+
+- FacilityLocationGreedy: score(c) = scale * gain(c) + modular[c] (QDIT's "mean" and "sum"
+  modes; the quality term is the modular part), one binary max-heap of stale scores.
+- RelativeGainGreedy: score_t(c) = (1 - alpha) * gain(c) / G_t + alpha * q[c] with
+  G_t = max over candidates of gain (QDIT's "relative" mode). Each step first finds G_t
+  exactly with a lazy max-heap of gain upper bounds, then scans the candidates' score bounds
+  (1 - alpha) * ub(c) / G_t + alpha * q[c] (O(n) per step), keeps those that reach the best
+  exact score known (the G_t row's and the best-quality row's) and resolves them lazily in
+  a small heap. G_t only shrinks, so a score key cannot be carried across steps; the O(n)
+  scan per step (O(n k) in all, cheap next to the gain evaluations) is the price.
 """
 
 from __future__ import annotations
@@ -200,4 +209,174 @@ def _lazy_steps(dense, indptr, indices, data, cur, modular, scale, heap_scores, 
             stamp[row] = step
             sift_down(heap_scores, heap_rows, size, 0)
     size_arr[0] = size
+    return done
+
+
+class RelativeGainGreedy:
+    """Exact lazy greedy of f_t(c) = (1 - alpha) * gain(c) / G_t + alpha * q[c].
+
+    G_t = max over the free candidates of gain(b) at step t (QDIT's "relative" mode). When
+    G_t = 0 (no candidate covers anything new) the ratio 0/0 counts as 1: every candidate has
+    all of the best gain, so the pick is the best quality (ties to the lower row) and
+    f_t = (1 - alpha) + alpha * q. Usage: ``RelativeGainGreedy(fl, pool, quality, alpha)``
+    on a FacilityLocationGreedy ``fl`` (its coverage state is shared and advanced),
+    ``force(row)`` for must-include rows, then ``pick(n_steps)`` repeatedly.
+    Memory O(n); time per step O(n) for the bound scan plus the lazy gain evaluations.
+    """
+
+    def __init__(self, fl: FacilityLocationGreedy, pool: np.ndarray, quality: np.ndarray,
+                 alpha: float) -> None:
+        self.fl = fl
+        n = fl.n
+        pool = np.asarray(pool, dtype=np.int64)
+        self.q = np.asarray(quality, dtype=np.float64)
+        self.alpha = float(alpha)
+        self._sim = (fl.dense, fl.indptr, fl.indices, fl.data)
+        self._gval = np.zeros(n)
+        self._gval[pool] = fl.gains(pool)
+        self._stamp = np.full(n, -1, dtype=np.int64)
+        self._stamp[pool] = fl._step
+        self._taken = np.ones(n, dtype=np.bool_)
+        self._taken[pool] = False
+        # Lazy max-heap of gain upper bounds (finds G_t), the free candidates (bound scan)
+        # with each row's position, the candidates by quality (best first, ties lower row)
+        # and scratch space for one step's shortlist.
+        self._gheap = (self._gval[pool].copy(), pool.copy(), np.array([len(pool)]))
+        heapify(self._gheap[0], self._gheap[1], len(pool))
+        self._cand = (pool.copy(), np.full(n, -1, dtype=np.int64), np.array([len(pool)]))
+        self._cand[1][pool] = np.arange(len(pool))
+        self._by_quality = (pool[np.lexsort((pool, -self.q[pool]))], np.zeros(1, dtype=np.int64))
+        self._scratch = (np.empty(len(pool)), np.empty(len(pool), dtype=np.int64))
+
+    def _state(self) -> tuple:
+        return (self._gval, self._stamp, self._taken, self._gheap, self._cand,
+                self._by_quality, self._scratch)
+
+    def force(self, row: int) -> tuple[float, float]:
+        """Add a must-include ``row``; return (f_t, unscaled gain), G_t counting the row too."""
+        gain = float(self.fl.gains(np.array([row]))[0])
+        best = max(gain, _best_gain(self._sim, self.fl.cur, self._state(), self.fl._step))
+        ratio = gain / best if best > 0.0 else 1.0
+        _take(self._cand, self._taken, int(row))
+        self.fl.add(int(row))
+        return (1.0 - self.alpha) * ratio + self.alpha * float(self.q[row]), gain
+
+    def pick(self, n_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Up to ``n_steps`` greedy picks: (rows, f_t of each pick, unscaled gains)."""
+        rows = np.empty(n_steps, dtype=np.int64)
+        scores = np.empty(n_steps, dtype=np.float64)
+        gains = np.empty(n_steps, dtype=np.float64)
+        done = _relative_steps(self._sim, self.fl.cur, self.q, self.alpha, self._state(),
+                               self.fl._step, n_steps, rows, scores, gains)
+        self.fl._step += done
+        return rows[:done], scores[:done], gains[:done]
+
+
+@njit(cache=True)
+def _take(cand, taken, row):
+    """Mark ``row`` picked and swap it out of the free-candidate list."""
+    rows, pos, count = cand
+    taken[row] = True
+    i = pos[row]
+    if i < 0:
+        return
+    last = rows[count[0] - 1]
+    rows[i] = last
+    pos[last] = i
+    pos[row] = -1
+    count[0] -= 1
+
+
+@njit(cache=True)
+def _fresh_gain(sim, cur, gval, stamp, row, step):
+    """gval[row] made exact at ``step`` (evaluated at most once per step)."""
+    if stamp[row] != step:
+        gval[row] = _gain_one(sim[0], sim[1], sim[2], sim[3], cur, row)
+        stamp[row] = step
+    return gval[row]
+
+
+@njit(cache=True)
+def _best_gain(sim, cur, state, step):
+    """G_t: the exact largest gain among free candidates (0 when none is left); afterwards
+    the gain heap's top row is that candidate, fresh."""
+    gval, stamp, taken, gheap = state[0], state[1], state[2], state[3]
+    keys, rows, size_arr = gheap
+    size = size_arr[0]
+    while size > 0:
+        row = rows[0]
+        if taken[row]:
+            size -= 1
+            keys[0] = keys[size]
+            rows[0] = rows[size]
+            sift_down(keys, rows, size, 0)
+            continue
+        g = _fresh_gain(sim, cur, gval, stamp, row, step)
+        if keys[0] == g:  # an exact value on top of upper bounds: the maximum
+            break
+        keys[0] = g
+        sift_down(keys, rows, size, 0)
+    size_arr[0] = size
+    return keys[0] if size > 0 else 0.0
+
+
+@njit(cache=True)
+def _best_quality_row(by_quality, taken):
+    """The free candidate with the best quality (ties to the lower row)."""
+    order, ptr = by_quality
+    while taken[order[ptr[0]]]:
+        ptr[0] += 1
+    return order[ptr[0]]
+
+
+@njit(cache=True)
+def _relative_argmax(sim, cur, q, alpha, best, state, step):
+    """(row, f_t) maximising (1 - alpha) * gain / best + alpha * q over free candidates.
+
+    Lower bound: the exact scores of the G_t row and of the best-quality row. Shortlist:
+    candidates whose bound (1 - alpha) * gval / best + alpha * q (gval a stale upper bound
+    or exact) reaches it; a lazy heap over the shortlist re-evaluates stale rows until an
+    exact score is on top."""
+    gval, stamp, cand, scratch = state[0], state[1], state[4], state[6]
+    top = state[3][1][0]
+    qrow = _best_quality_row(state[5], state[2])
+    _fresh_gain(sim, cur, gval, stamp, qrow, step)
+    w = 1.0 - alpha
+    lower = max(w * (gval[top] / best) + alpha * q[top], w * (gval[qrow] / best) + alpha * q[qrow])
+    keys, rows = scratch
+    m = 0
+    for i in range(cand[2][0]):
+        row = cand[0][i]
+        key = w * (gval[row] / best) + alpha * q[row]
+        if key >= lower:
+            keys[m] = key
+            rows[m] = row
+            m += 1
+    heapify(keys, rows, m)
+    while stamp[rows[0]] != step:  # keys of rows fresh at this step are exact
+        row = rows[0]
+        keys[0] = w * (_fresh_gain(sim, cur, gval, stamp, row, step) / best) + alpha * q[row]
+        sift_down(keys, rows, m, 0)
+    return rows[0], keys[0]
+
+
+@njit(cache=True)
+def _relative_steps(sim, cur, q, alpha, state, step, n_steps, out_rows, out_scores, out_gains):
+    done = 0
+    while done < n_steps and state[4][2][0] > 0:
+        best = _best_gain(sim, cur, state, step)
+        if best > 0.0:
+            row, score = _relative_argmax(sim, cur, q, alpha, best, state, step)
+            gain = state[0][row]
+        else:  # everything is covered: 0 / 0 counts as 1, quality decides
+            row = _best_quality_row(state[5], state[2])
+            score = (1.0 - alpha) + alpha * q[row]
+            gain = 0.0
+        out_rows[done] = row
+        out_scores[done] = score
+        out_gains[done] = gain
+        _take(state[4], state[2], row)
+        _add(sim[0], sim[1], sim[2], sim[3], cur, row)
+        done += 1
+        step += 1
     return done

@@ -1,28 +1,15 @@
-"""Fixtures for the selection tests: small in-memory pools and the shared real data."""
+"""Fixtures for the selection tests: small in-memory pools (``shared_data`` comes from
+tests/conftest.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from core.select import SelectionContext
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-@pytest.fixture(scope="session")
-def shared_data():
-    """Path of ../shared/data: skipped when absent, but a failure when env CI is set."""
-    root = SHARED_DATA.resolve()
-    if not root.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared data missing at {root} (required when CI is set)")
-        pytest.skip(f"shared data not found at {root}")
-    return root
 
 
 def clustered_unit_vectors(n: int, d: int, n_centers: int, seed: int, noise: float = 0.35

@@ -109,3 +109,16 @@ def test_token_coverage_caches_token_ids(ws):
 def test_must_include_rows_come_first(ws):
     res = run_selection(ws, "dpp", 6, {"lam": 0.2}, must_include=[149, 0])
     assert res.indices[:2].tolist() == [149, 0] and res.config["must_include"] == [149, 0]
+
+
+def test_restrict_and_exclude_ids_from_the_map(ws):
+    ids = ws.pool_frame(["id"])["id"].tolist()
+    restrict, exclude = ids[:30], ids[:5]
+    res = run_selection(ws, "qdit", 10, {"alpha": 0.2}, restrict_ids=restrict,
+                        exclude_ids=exclude)
+    assert set(res.indices.tolist()) <= set(range(5, 30))
+    assert res.config["restrict_ids"] == sorted(restrict)
+    assert res.config["exclude_ids"] == sorted(exclude)
+    assert rerun_selection(ws, res.config).indices.tolist() == res.indices.tolist()
+    with pytest.raises(InputError, match="larger than the 25 candidate rows"):
+        run_selection(ws, "qdit", 26, restrict_ids=restrict, exclude_ids=exclude)
