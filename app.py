@@ -12,6 +12,7 @@ PAGES = [
     st.Page("pages/map.py", title="Map", icon=":material/scatter_plot:", url_path="map"),
     st.Page("pages/select.py", title="Select", icon=":material/tune:", url_path="select"),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
+    st.Page("pages/export.py", title="Export", icon=":material/download:", url_path="export"),
 ]
 
 page = st.navigation(PAGES)

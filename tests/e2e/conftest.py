@@ -60,7 +60,7 @@ def write_demo_pool(path: Path, n: int = 240) -> None:
             fh.write(json.dumps({
                 "instruction": topics[topic].format(a=i, b=i % 9 + 1), "input": "",
                 "output": (f"Here is a careful answer about {topic}, item {i}. " * (1 + i % 5)),
-                "category": topic}) + "\n")
+                "category": topic, "score": float((i * 7) % 11)}) + "\n")
 
 
 @pytest.fixture(scope="module")
