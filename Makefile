@@ -37,8 +37,13 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Quick figures on data every checkout has (../shared/data, synthetic pools). The 50k MiniLM
+# workspace runs (benchmarks/build_pool50k.py, then --workspace bench-out/pool50k) and the
+# browser latency run (ui_latency.py) take longer: see README.md "Benchmarks".
 bench: install
-	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	$(PY) benchmarks/embed.py --rows 1000
+	$(PY) benchmarks/select.py --synthetic
+	$(PY) benchmarks/metrics.py --synthetic
 
 demo-pool: install
 	$(PY) assets/make_demo_pool.py
