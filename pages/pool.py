@@ -130,9 +130,10 @@ m[4].metric("Saved selections", len(info["selections"]))
 left, right = st.columns(2)
 lengths = summary["lengths"]
 with left:
-    fig = px.histogram(lengths.melt(var_name="text", value_name="words"), x="words",
-                       color="text", barmode="overlay", nbins=60, log_y=True,
-                       title="Length in words")
+    fig = px.bar(lengths, x="words", y="rows", color="text", barmode="overlay", log_y=True,
+                 title="Length in words", hover_data={"width": False})
+    for trace, (_, part) in zip(fig.data, lengths.groupby("text", sort=False), strict=True):
+        trace.width = part["width"].to_numpy()
     st.plotly_chart(fig, width="stretch", key="length_hist")
 with right:
     frame = ws.pool_frame()
