@@ -49,11 +49,31 @@ def card_value(page, label: str) -> str:
     return metric.locator('[data-testid="stMetricValue"]').inner_text()
 
 
+def run_caption(page) -> str:
+    """The Select page's "STRATEGY: K picks in T s" line of the latest run."""
+    loc = page.get_by_text(" picks in ", exact=False)
+    return loc.first.inner_text() if loc.count() else ""
+
+
+def wait_idle(page, timeout: float = 120.0) -> None:
+    """Until Streamlit's running indicator is gone (the script run has finished)."""
+    deadline = time.monotonic() + timeout
+    page.wait_for_timeout(50)
+    while page.locator('[data-testid="stStatusWidget"]').count() and \
+            page.locator('[data-testid="stStatusWidget"]').first.is_visible():
+        if time.monotonic() > deadline:
+            return
+        page.wait_for_timeout(20)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--workspace", default=str(ROOT / "bench-out" / "pool50k"))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--ks", default="500,1000,2000")
+    ap.add_argument("--quality", default="length",
+                    help="quality spec picked on the Select page (length: few ties, so every "
+                    "alpha step changes the selection; heuristic ties most rows at 1)")
     args = ap.parse_args()
     ws = Path(args.workspace).resolve()
     if not (ws / "workspace.json").exists():
@@ -92,6 +112,10 @@ def main() -> None:
                       f"(max {max(values):.2f}s, n={len(values)})")
             page.get_by_role("link", name="Select").click()
             page.get_by_text("Facility-location coverage").first.wait_for(timeout=120_000)
+            page.locator(".st-key-p_quality input").click()
+            page.get_by_role("option", name=args.quality, exact=True).click()
+            page.wait_for_timeout(500)
+            wait_idle(page)
             for k in [int(v) for v in args.ks.split(",")]:
                 box = page.get_by_role("spinbutton", name="Budget k")
                 box.fill(str(k))
@@ -100,20 +124,25 @@ def main() -> None:
                 page.get_by_text(f"{k:,} picks", exact=False).first.wait_for(timeout=120_000)
                 alpha = page.get_by_role("slider", name="alpha (quality weight)")
                 samples = []
+                unchanged = 0
                 for _ in range(args.repeats):
-                    before = card_value(page, "Facility-location coverage")
+                    wait_idle(page)
+                    before = (run_caption(page), card_value(page, "Facility-location coverage"))
                     alpha.focus()
                     t = time.perf_counter()
                     page.keyboard.press("ArrowRight")
-                    deadline = time.monotonic() + 60
-                    while card_value(page, "Facility-location coverage") == before:
-                        if time.monotonic() > deadline:
-                            break
+                    # Done when the new run's caption is drawn (every alpha is a new run) and
+                    # the rerun has finished, i.e. the cards and the map below are drawn too.
+                    deadline = time.monotonic() + 120
+                    while run_caption(page) == before[0] and time.monotonic() < deadline:
                         page.wait_for_timeout(20)
+                    wait_idle(page)
                     samples.append(time.perf_counter() - t)
-                    page.wait_for_timeout(500)
+                    unchanged += card_value(page, "Facility-location coverage") == before[1]
+                    page.wait_for_timeout(300)
                 print(f"alpha slider release -> cards, k={k:>5}: median "
-                      f"{statistics.median(samples):.2f}s (max {max(samples):.2f}s)")
+                      f"{statistics.median(samples):.2f}s (max {max(samples):.2f}s)"
+                      f"{f'; coverage card unchanged {unchanged}x' if unchanged else ''}")
             browser.close()
     finally:
         proc.terminate()

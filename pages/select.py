@@ -155,7 +155,8 @@ def draw_result(result, quality: str) -> None:
     with left:
         mframe = data.map_frame(str(ws.root), emb["key"])
         rows = density_sample(mframe["x"].to_numpy(), mframe["y"].to_numpy(), 20_000, keep=idx)
-        fig, _ = build_map_figure(mframe, "cluster", rows=rows, highlight=idx, height=520)
+        fig, _ = build_map_figure(mframe, "cluster", rows=rows, highlight=idx, height=520,
+                                  hover_greyed=False)
         fig.update_layout(showlegend=False)
         st.plotly_chart(fig, width="stretch", key="select_map")
     with right:

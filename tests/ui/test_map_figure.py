@@ -57,6 +57,18 @@ def test_highlight_greys_the_rest_in_its_own_trace():
     assert len(trace_rows[0]) == 10
 
 
+def test_greyed_rows_can_drop_their_hover_text_and_keep_the_row_mapping():
+    frame = _frame()
+    fig, trace_rows = build_map_figure(frame, "cluster", highlight=np.array([0, 5]),
+                                       hover_greyed=False)
+    grey = fig.data[0]
+    assert grey.text is None and grey.hoverinfo == "skip"
+    assert all(t.text is not None for t in fig.data[1:])
+    assert len(trace_rows[0]) == 10
+    assert rows_from_selection([{"curve_number": 0, "point_index": 0}], trace_rows).tolist() \
+        == [int(trace_rows[0][0])]
+
+
 def test_unknown_curves_and_indices_are_ignored():
     frame = _frame()
     _, trace_rows = build_map_figure(frame, "score")
