@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import brute_coverage_trace, exact_traces
 
 from core.distributed.greedi import default_shards, greedi_select
 from core.distributed.objective import pool_objective_traces
@@ -11,35 +12,6 @@ from core.distributed.rounds import local_params, nearest_pick_counts
 from core.distributed.shards import MAX_ROWS_ENV
 from core.errors import InputError
 from core.select import SelectionContext, get_strategy
-
-LOCAL = None  # greedi_select's default executor: in-process
-
-
-def exact_traces(source, strategy, params, sets, quality=None, candidates=None):
-    from core.distributed.executor import InProcessExecutor
-
-    traces, _ = pool_objective_traces(source, strategy, params, sets, quality=quality,
-                                      candidates=candidates, executor=InProcessExecutor())
-    return traces
-
-
-def brute_coverage_trace(x, picks):
-    sims = np.clip(x @ x[picks].T, 0.0, 1.0)
-    return np.maximum.accumulate(sims, axis=1).sum(axis=0) / len(x)
-
-
-@pytest.fixture(scope="module")
-def single_fl(pool20k):
-    """The single-machine engine's pure facility-location greedy, k = 200, on 20,000 rows."""
-    source, x, _ = pool20k
-    result = get_strategy("qdit", alpha=0.0).select(SelectionContext(embeddings=x), 200)
-    return exact_traces(source, "qdit", {"alpha": 0.0}, [result.indices])[0][-1]
-
-
-@pytest.fixture(scope="module")
-def distributed_fl(pool20k):
-    source, _, _ = pool20k
-    return greedi_select(source, "qdit", 200, {"alpha": 0.0}, shards=4, seed=0)
 
 
 def test_qdit_on_20k_rows_is_within_2_percent_of_single_machine(distributed_fl, single_fl):
