@@ -9,7 +9,7 @@ from conftest import brute_coverage_trace, exact_traces
 from core.distributed.greedi import default_shards, greedi_select
 from core.distributed.objective import pool_objective_traces
 from core.distributed.rounds import local_params, nearest_pick_counts
-from core.distributed.shards import MAX_ROWS_ENV
+from core.distributed.shards import MAX_ROWS_ENV, partition_rows
 from core.errors import InputError
 from core.select import SelectionContext, get_strategy
 
@@ -20,7 +20,8 @@ def test_qdit_on_20k_rows_is_within_2_percent_of_single_machine(distributed_fl, 
     ratio = distributed_fl.objective / single_fl
     assert ratio >= 0.98, ratio
     info = distributed_fl.config["distributed"]
-    assert info["shards"] == 4 and info["per_shard"] == 100 and info["merged_rows"] == 400
+    # l = min(k, ceil(4 k / m)) = k: GreeDi's own setting.
+    assert info["shards"] == 4 and info["per_shard"] == 200 and info["merged_rows"] == 800
     assert info["objective_rows"] == 20_000
 
 
@@ -65,6 +66,20 @@ def test_must_include_and_candidate_mask(pool2k):
         assert r.indices[:3].tolist() == must, strategy
         assert mask[r.indices[3:]].all() and len(np.unique(r.indices)) == 25, strategy
         assert r.config["must_include"] == must
+
+
+def test_a_shard_without_every_must_include_row_never_wins(pool2k):
+    # With l = k every shard result competes; must-include rows in different shards leave
+    # only the merged result valid (a shard result once won here and dropped the pins).
+    source, _, q = pool2k
+    parts = partition_rows(source.n, 2, 0)
+    must = [int(parts[1][3]), int(parts[0][7])]
+    for strategy, params in (("qdit", {"alpha": 0.0}), ("kcenter", {}), ("dpp", {"lam": 0.3})):
+        r = greedi_select(source, strategy, 20, params, quality=q, must_include=must,
+                          shards=2, per_shard=20)
+        assert r.indices[:2].tolist() == must, strategy
+        assert r.config["distributed"]["chosen"] == "merged", strategy
+        assert r.config["distributed"]["best_shard_objective"] is None, strategy
 
 
 def test_with_l_at_least_k_the_best_shard_competes(pool2k):
