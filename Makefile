@@ -12,11 +12,15 @@ ADDRESS ?= 127.0.0.1
 install: $(STAMP)
 
 # torch is pinned in requirements.txt (a CPU wheel on the machines' disk); an unpinned
-# torch would pull a multi-gigabyte CUDA build.
-$(STAMP): requirements.txt
+# torch would pull a multi-gigabyte CUDA build. requirements-ray.txt adds the optional Ray
+# extra (ray + msgpack only) so `make test` runs tests/distributed/test_ray.py too;
+# `make install RAY=0` leaves it out (the Ray tests then skip, saying why).
+RAY ?= 1
+REQUIREMENTS := requirements.txt $(if $(filter 1,$(RAY)),requirements-ray.txt)
+$(STAMP): $(REQUIREMENTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q $(foreach r,$(REQUIREMENTS),-r $(r))
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .   # the `qdx` command
 	@touch $@
 
@@ -44,6 +48,7 @@ bench: install
 	$(PY) benchmarks/embed.py --rows 1000
 	$(PY) benchmarks/select.py --synthetic
 	$(PY) benchmarks/metrics.py --synthetic
+	$(PY) benchmarks/scale.py --rows 200000 --skip embed
 
 demo-pool: install
 	$(PY) assets/make_demo_pool.py

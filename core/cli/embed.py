@@ -6,6 +6,7 @@ import json
 import time
 
 from core.cli.progress import progress_bar
+from core.distributed.cli import add_executor_arguments, embed_on_ray, wants_ray
 from core.embed import DEFAULT_MODEL, FIELDS, create_embedder, load_vectors
 from core.workspace import Workspace
 
@@ -28,23 +29,34 @@ def add_parser(sub) -> None:
     p.add_argument("--quantize", action="store_true",
                    help="int8 dynamic quantization of a transformer model (faster on CPU)")
     p.add_argument("--json", action="store_true")
+    add_executor_arguments(p, "number of output shards (default: 4,096 rows each)")
     p.set_defaults(func=run)
 
 
-def make_embedder(args):
-    name = args.model
-    if name.lower() in ("tfidf", "tf-idf", "lsa", "hashing", "hash", "deterministic"):
-        return create_embedder(name)
+def embedder_options(args) -> dict:
+    """create_embedder options from the arguments (none for tfidf and hashing)."""
+    if args.model.lower() in ("tfidf", "tf-idf", "lsa", "hashing", "hash", "deterministic"):
+        return {}
     options = {"batch_size": args.batch_size, "quantize": args.quantize}
     if args.max_seq_length:
         options["max_seq_length"] = args.max_seq_length
-    return create_embedder(name, **options)
+    return options
+
+
+def make_embedder(args):
+    return create_embedder(args.model, **embedder_options(args))
 
 
 def run(args) -> int:
     ws = Workspace.open(args.workspace)
     started = time.perf_counter()
-    if args.from_npy:
+    if wants_ray(args):
+        update, close = progress_bar(f"embedding on Ray ({args.model}, {args.field})", "shards")
+        try:
+            meta = embed_on_ray(ws, args, args.model, embedder_options(args), update)
+        finally:
+            close()
+    elif args.from_npy:
         meta = ws.use_vectors(load_vectors(args.from_npy, ws.n_rows), args.from_npy)
     else:
         update, close = progress_bar(f"embedding ({args.model}, {args.field})")

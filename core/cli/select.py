@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+from core.distributed.cli import add_executor_arguments, select_on_ray, wants_ray
 from core.errors import InputError
 
 # Kept in step with core.select.registry by tests/select/test_cli.py; the registry itself is
@@ -35,6 +36,8 @@ def add_parser(sub) -> None:
                    help="comma-separated 0-based pool rows picked first, in this order")
     p.add_argument("--name", help="selection name (default: STRATEGY-kK)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_executor_arguments(p, "GreeDi shards for qdit, kcenter, dpp (default: the workers, "
+                           "at most 25,000 rows each)")
     p.set_defaults(func=run)
 
 
@@ -80,9 +83,12 @@ def run(args) -> int:
     started = time.perf_counter()
     update, close = progress_bar(f"selecting ({args.strategy})", unit="picks")
     try:
-        result = run_selection(ws, args.strategy, args.k, params, quality_spec=args.quality,
-                               seed=args.seed, where=args.where,
-                               must_include=parse_rows(args.must_include), progress=update)
+        if wants_ray(args):
+            result = select_on_ray(ws, args, params, parse_rows(args.must_include), update)
+        else:
+            result = run_selection(ws, args.strategy, args.k, params, quality_spec=args.quality,
+                                   seed=args.seed, where=args.where,
+                                   must_include=parse_rows(args.must_include), progress=update)
     finally:
         close()
     ws.save_selection(name, result, quality_spec=result.config.get("quality"))

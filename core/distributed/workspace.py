@@ -1,0 +1,138 @@
+"""The workspace entry points of the distributed engine (what the CLI calls).
+
+- :func:`embed_workspace`: embed the pool with a sharded, resumable job and make the
+  assembled matrix the workspace's current embedding, under the same key and file name as
+  the single-machine ``ws.embed`` (so either path finds the other's artifact).
+- :func:`select_workspace`: ``core.select.run.run_selection`` for the distributed GreeDi
+  engine: same validation, same quality scores and candidate filter, same config fields
+  (quality, where, embedding) plus ``executor`` and ``distributed``.
+- :func:`rerun_distributed_selection`: run again from such a config (reproduce).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.distributed.embedding import (
+    DEFAULT_SHARD_ROWS,
+    EmbedderSpec,
+    embed_file,
+    prepare_texts,
+    remove_job,
+)
+from core.distributed.executor import Executor, ProgressFn
+from core.distributed.greedi import DEFAULT_OVERSAMPLE, greedi_select
+from core.distributed.shards import MatrixSource
+from core.errors import InputError
+from core.select.result import SelectionResult
+from core.workspace.atomic import atomic_path, atomic_write_json, read_json
+from core.workspace.keys import config_key, file_sha256
+
+
+def assemble_npy(source: MatrixSource, target: Path) -> None:
+    """Copy the shards into one .npy at ``target`` (atomic), one shard in memory at a time."""
+    with atomic_path(target, ".npy") as tmp:
+        out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32,
+                                        shape=(source.n, source.dim))
+        for a, b in zip(source.offsets[:-1], source.offsets[1:], strict=True):
+            out[a:b] = source.block(a, b)
+        out.flush()
+        del out
+
+
+def embed_workspace(ws, spec: EmbedderSpec, field: str = "instruction", *,
+                    executor: Executor, shard_rows: int = DEFAULT_SHARD_ROWS,
+                    actors: int | None = None, progress: ProgressFn | None = None
+                    ) -> dict[str, Any]:
+    """Embed ``field`` of the workspace's pool on ``executor`` and make it current.
+
+    Returns the embedding record (as ``ws.embed`` does) with ``executor`` and ``shards``
+    added. The job's texts and shards live under ``cache/dist-embed-...`` until the matrix
+    is assembled; a killed run resumes from them.
+    """
+    started = time.perf_counter()
+    pool_file = ws.cache_dir / ws.pool_info["file"]
+    out_dir = ws.cache_dir / f"dist-embed-{ws.pool_key}-{field}-{int(shard_rows)}"
+    texts = prepare_texts(pool_file, out_dir, field, int(shard_rows), executor.name)
+    embedder = spec.build()
+    key = config_key("embed", texts["texts_key"], field, embedder.config())
+    final = ws.cache_dir / f"embeddings-{key}.npy"
+    sidecar = ws.cache_dir / f"embeddings-{key}.json"
+    meta = read_json(sidecar)
+    if not (final.exists() and meta):
+        manifest = embed_file(pool_file, out_dir, field=field, spec=spec, executor=executor,
+                              shard_rows=shard_rows, actors=actors, progress=progress)
+        assemble_npy(MatrixSource.from_shard_dir(manifest["folder"]), final)
+        meta = {"key": key, "file": final.name, "model": embedder.name, "field": field,
+                "dim": manifest["dim"], "rows": manifest["rows"], "config": embedder.config(),
+                "sha256": file_sha256(final), "seconds": round(time.perf_counter() - started, 3),
+                "resumed_chunks": manifest["resumed_shards"], "chunk_rows": int(shard_rows),
+                "shards": len(manifest["shards"]), "executor": executor.describe()}
+        atomic_write_json(sidecar, meta)
+    # The workspace's own commit step (pointer + top-level link); not public API on main.
+    meta = ws._activate_embedding(meta)
+    remove_job(out_dir)
+    return meta
+
+
+def select_workspace(ws, strategy: str, k: int, params: dict[str, Any] | None = None, *,
+                     quality_spec: str | None = "heuristic", seed: int = 0,
+                     where: str | None = None, must_include: Sequence[int] = (),
+                     executor: Executor,
+                     shards: int | None = None, per_shard: int | None = None,
+                     oversample: float = DEFAULT_OVERSAMPLE, merge: str = "weighted",
+                     eval_sample: int | None = None, progress: ProgressFn | None = None
+                     ) -> SelectionResult:
+    """Distributed ``run_selection``: GreeDi over the workspace's embeddings."""
+    from core.quality import canonical_spec, workspace_quality
+    from core.select.base import SelectionPlan
+    from core.select.registry import get_strategy
+
+    start = time.perf_counter()
+    get_strategy(strategy, **(params or {}))
+    spec = canonical_spec(quality_spec)
+    where = where.strip() if where and where.strip() else None
+    candidates = ws.candidate_mask(where) if where else None
+    SelectionPlan.build(ws.n_rows, k, candidates, must_include)
+    source = MatrixSource.from_workspace(ws)
+    quality = workspace_quality(ws, spec)
+    prepared = time.perf_counter() - start
+    result = greedi_select(source, strategy, k, params, quality=quality, candidates=candidates,
+                           must_include=must_include, seed=seed, executor=executor,
+                           shards=shards, per_shard=per_shard, oversample=oversample,
+                           merge=merge, eval_sample=eval_sample, progress=progress)
+    info = ws.embedding_info()
+    result.config.update({"quality": spec, "where": where, "embedding": {
+        key: info.get(key) for key in ("key", "model", "field", "dim")}})
+    result.timings = {"context": prepared, **result.timings,
+                      "total": time.perf_counter() - start}
+    return result
+
+
+def is_distributed(config: dict[str, Any]) -> bool:
+    """True for the config of a result made by :func:`select_workspace`."""
+    return isinstance(config.get("distributed"), dict)
+
+
+def rerun_distributed_selection(ws, config: dict[str, Any], executor: Executor,
+                                progress: ProgressFn | None = None) -> SelectionResult:
+    """Run a distributed selection again from its config (same shards, same seed: the same
+    picks on any executor)."""
+    dist = config.get("distributed") or {}
+    try:
+        return select_workspace(
+            ws, config["strategy"], int(config["k"]), config.get("params"),
+            quality_spec=config.get("quality", "heuristic"), seed=int(config.get("seed", 0)),
+            where=config.get("where"), must_include=config.get("must_include", ()),
+            executor=executor, shards=dist.get("shards"), per_shard=dist.get("per_shard"),
+            oversample=dist.get("oversample", DEFAULT_OVERSAMPLE),
+            merge=dist.get("merge", "weighted"), eval_sample=dist.get("eval_sample"),
+            progress=progress)
+    except KeyError as exc:
+        raise InputError(f"selection config lacks {exc.args[0]!r}", field="config") from None
+

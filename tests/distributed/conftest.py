@@ -1,0 +1,114 @@
+"""Fixtures for the distributed engine: one local Ray per session, synthetic pools."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+
+def clustered_unit_vectors(n: int, d: int, n_centers: int, seed: int, noise: float = 1.0
+                           ) -> np.ndarray:
+    """Unit vectors around ``n_centers`` random centres (noise 1.0: overlapping clusters)."""
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(n_centers, d))
+    x = centers[rng.integers(0, n_centers, n)] + noise * rng.normal(size=(n, d))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def instruction_records(n: int, seed: int) -> list[dict]:
+    rng = np.random.default_rng(seed)
+    words = ("river mountain apple quantum violin harbor lantern meadow copper falcon glacier "
+             "orchard saddle thunder velvet canyon ember walnut prism tundra").split()
+    return [{"instruction": " ".join(rng.choice(words, int(rng.integers(3, 12)))) + f" #{i}",
+             "input": "" if i % 3 else f"context {i}",
+             "output": " ".join(rng.choice(words, int(rng.integers(4, 20)))),
+             "rating": int(i % 5)} for i in range(n)]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def ray_address():
+    """Start one local Ray (2 CPUs, no dashboard) for the session; yield its address."""
+    ray = pytest.importorskip("ray", reason="ray is not installed: the Ray tests need "
+                              "`pip install -r requirements-ray.txt`")
+    from core.distributed.executor import local_ray_init_kwargs
+
+    started = not ray.is_initialized()
+    if started:
+        ray.init(**local_ray_init_kwargs(2))
+    yield ray.get_runtime_context().gcs_address
+    if started:
+        ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def ray_executor(ray_address):
+    from core.distributed.executor import RayExecutor
+
+    return RayExecutor()
+
+
+@pytest.fixture(scope="session")
+def pool20k(tmp_path_factory):
+    """20,000 clustered unit vectors (d = 64) on disk as .npy, and a quality score."""
+    from core.distributed.shards import MatrixSource
+
+    x = clustered_unit_vectors(20_000, 64, 50, seed=0)
+    path = tmp_path_factory.mktemp("pool20k") / "x.npy"
+    np.save(path, x)
+    quality = np.random.default_rng(1).random(len(x))
+    return MatrixSource.from_npy(path), x, quality
+
+
+@pytest.fixture(scope="session")
+def pool2k(tmp_path_factory):
+    from core.distributed.shards import MatrixSource
+
+    x = clustered_unit_vectors(2_000, 16, 12, seed=3, noise=0.6)
+    path = tmp_path_factory.mktemp("pool2k") / "x.npy"
+    np.save(path, x)
+    quality = np.random.default_rng(4).random(len(x))
+    return MatrixSource.from_npy(path), x, quality
+
+
+def exact_traces(source, strategy, params, sets, quality=None, candidates=None):
+    """Whole-pool objective traces of ``sets`` computed in-process."""
+    from core.distributed.executor import InProcessExecutor
+    from core.distributed.objective import pool_objective_traces
+
+    traces, _ = pool_objective_traces(source, strategy, params, sets, quality=quality,
+                                      candidates=candidates, executor=InProcessExecutor())
+    return traces
+
+
+def brute_coverage_trace(x, picks):
+    """Mean clipped facility-location coverage after each pick, by brute force."""
+    sims = np.clip(x @ x[picks].T, 0.0, 1.0)
+    return np.maximum.accumulate(sims, axis=1).sum(axis=0) / len(x)
+
+
+@pytest.fixture(scope="session")
+def single_fl(pool20k):
+    """Whole-pool objective of the single-machine engine's facility-location greedy
+    (qdit alpha = 0, k = 200) on the 20,000-row pool."""
+    from core.select import SelectionContext, get_strategy
+
+    source, x, _ = pool20k
+    result = get_strategy("qdit", alpha=0.0).select(SelectionContext(embeddings=x), 200)
+    return exact_traces(source, "qdit", {"alpha": 0.0}, [result.indices])[0][-1]
+
+
+@pytest.fixture(scope="session")
+def distributed_fl(pool20k):
+    """The same selection by in-process GreeDi over 4 shards."""
+    from core.distributed.greedi import greedi_select
+
+    source, _, _ = pool20k
+    return greedi_select(source, "qdit", 200, {"alpha": 0.0}, shards=4, seed=0)
