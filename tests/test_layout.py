@@ -23,3 +23,13 @@ def test_no_core_module_imports_streamlit():
     offenders = [p for p in (ROOT / "core").rglob("*.py")
                  if "import streamlit" in p.read_text() or "from streamlit" in p.read_text()]
     assert offenders == []
+
+
+def test_test_files_have_unique_basenames():
+    # pytest's default prepend import mode refuses to collect two test modules with the
+    # same basename, which stops the whole suite at collection (it happened twice).
+    from collections import Counter
+
+    root = Path(__file__).resolve().parent
+    names = Counter(p.name for p in root.rglob("test_*.py"))
+    assert [n for n, c in names.items() if c > 1] == []
