@@ -1,5 +1,15 @@
 """QD Explorer dashboard: `streamlit run app.py` (or `make run`)."""
 
+import os
+
+# Before torch (libgomp) loads: OpenMP threads that spin after each parallel region starve
+# OpenBLAS's threads when other work shares the cores. Measured on 2 cores with another job
+# running: one slider move's metrics took 2.6 s spinning, 0.65 s passive. On a quiet machine
+# it makes no difference to the metrics and costs MiniLM embedding ~20% (37 -> 28.5 ex/s),
+# so only the dashboard, where a slider's latency is what users feel, sets it (the CLI does
+# not). A user's own setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import streamlit as st
 
 st.set_page_config(page_title="QD Explorer", page_icon=":material/scatter_plot:", layout="wide")
