@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from core.errors import InputError
+from core.quality import workspace_quality
 from core.search import nearest_rows, text_search
 from core.text import truncate_for_display
 from ui import data, jobs, state
@@ -37,8 +38,27 @@ except InputError as exc:
 filters = state.row_filters(ws.pool_key)
 highlight_key = f"qdx_map_highlight_{ws.pool_key}"
 c1, c2, c3 = st.columns([1.2, 2, 1])
-color_options = ["cluster", *data.numeric_columns(frame), *data.category_columns(frame, ws)]
-color = c1.selectbox("Colour by", list(dict.fromkeys(color_options)), key="map_color")
+QUALITY_COLOR = "quality (heuristic)"
+saved_names = [s["name"] for s in ws.list_selections()]
+color_options = ["cluster", QUALITY_COLOR, *data.numeric_columns(frame),
+                 *data.category_columns(frame, ws), *(f"selected: {n}" for n in saved_names)]
+color = c1.selectbox("Colour by", list(dict.fromkeys(color_options)), key="map_color",
+                     help="quality (heuristic): the text checks, rank-normalised to [0, 1]; "
+                     "selected: a saved selection in colour, the rest greyed")
+selection_highlight = None
+if color == QUALITY_COLOR:
+    try:
+        frame = frame.assign(**{QUALITY_COLOR: workspace_quality(ws, "heuristic")})
+    except InputError as exc:
+        st.error(exc.one_line())
+        color = "cluster"
+elif color.startswith("selected: "):
+    try:
+        selection_highlight = np.asarray(ws.load_selection(color[len("selected: "):]).indices,
+                                         dtype=np.int64)
+    except InputError as exc:
+        st.error(exc.one_line())
+    color = "cluster"
 query = c2.text_input("Search instructions and responses", key="map_query",
                       placeholder="e.g. python, translate, recipe")
 show_labels = c3.toggle("Cluster labels", value=True, key="map_labels")
@@ -51,6 +71,9 @@ if query:
         st.error(exc.one_line())
     else:
         st.caption(f"{len(highlight):,} rows match “{query}”; the rest are greyed.")
+elif selection_highlight is not None:
+    highlight = selection_highlight
+    st.caption(f"{len(highlight):,} selected rows in colour; the rest are greyed.")
 elif st.session_state.get(highlight_key) is not None:
     highlight = st.session_state[highlight_key]
     source_row = st.session_state.get(highlight_key + "_src")

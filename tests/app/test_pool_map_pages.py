@@ -69,3 +69,24 @@ def test_map_page_draws_and_searches(app_env):
     assert not at.exception, [e.value for e in at.exception]
     at.text_input(key="map_query").input("python").run()
     assert any("rows match" in c.value for c in at.caption)
+
+
+def test_map_colours_by_quality_and_by_a_saved_selection(app_env):
+    at = _start(app_env)
+    at.switch_page("pages/map.py").run()
+    options = at.selectbox(key="map_color").options
+    assert "quality (heuristic)" in options
+    at.selectbox(key="map_color").select("quality (heuristic)").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    # save a selection through the engine, then colour the map by it
+    from core.select.run import run_selection
+    from core.workspace import Workspace
+    from ui import state
+
+    ws = Workspace.open(at.session_state[state.WS_KEY])
+    ws.save_selection("top10", run_selection(ws, "quality", 10, {}, quality_spec="column:score"))
+    at.run()
+    at.selectbox(key="map_color").select("selected: top10").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("10 selected rows in colour" in c.value for c in at.caption)
