@@ -101,7 +101,9 @@ def selection_panel() -> None:
                             help="how many rows to select (type a number or use +/-)"))
     quality = c3.selectbox("Quality score", quality_specs, key="p_quality",
                            help="heuristic: text checks (empty, truncated, repetition, refusals, "
-                           "copied instruction); length: response tokens; or a numeric column")
+                           "copied instruction); it sorts out broken rows but ties the clean "
+                           "ones, so alpha changes little with it. length: response tokens; "
+                           "or a numeric column of the pool")
     pcols = st.columns([2, 1])
     params, seed = _params_for(strategy, pcols)
     ids = frame["id"]
