@@ -50,7 +50,7 @@ def card_value(page, label: str) -> str:
 
 
 def run_caption(page) -> str:
-    """The Select page's "STRATEGY: K picks in T s" line of the latest run."""
+    """The Select page's "STRATEGY (alpha A): K picks in T s" line of the latest run."""
     loc = page.get_by_text(" picks in ", exact=False)
     return loc.first.inner_text() if loc.count() else ""
 

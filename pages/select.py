@@ -29,6 +29,10 @@ HELP = {
     "quality": "Top-k by quality: the baseline QDIT improves on.",
 }
 
+# The highlight map is context, not the place to inspect rows (that is the Map page): a
+# smaller density-preserving sample keeps each slider redraw light (picks are always drawn).
+SELECT_MAP_POINTS = 12_000
+
 st.title("Select")
 ws_path = state.current_workspace()
 if not ws_path:
@@ -123,7 +127,10 @@ def selection_panel() -> None:
     try:
         bar = ProgressWithEta(f"Selecting {k:,} with {strategy}")
         result = sel.run(ws, request, progress=bar)
-        bar.done(f"{strategy}: {result.k:,} picks in {result.timings.get('total', 0):.2f}s")
+        knobs = ", ".join(f"{name} {value:g}" for name, value in params.items()
+                          if isinstance(value, float))
+        bar.done(f"{strategy}{f' ({knobs})' if knobs else ''}: {result.k:,} picks in "
+                 f"{result.timings.get('total', 0):.2f}s")
     except CancelledError:
         st.warning("Run cancelled.")
         return
@@ -156,7 +163,8 @@ def draw_result(result, quality: str) -> None:
     left, right = st.columns([3, 2])
     with left:
         mframe = data.map_frame(str(ws.root), emb["key"])
-        rows = density_sample(mframe["x"].to_numpy(), mframe["y"].to_numpy(), 20_000, keep=idx)
+        rows = density_sample(mframe["x"].to_numpy(), mframe["y"].to_numpy(), SELECT_MAP_POINTS,
+                              keep=idx)
         fig, _ = build_map_figure(mframe, "cluster", rows=rows, highlight=idx, height=520,
                                   hover_greyed=False)
         fig.update_layout(showlegend=False)

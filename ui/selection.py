@@ -17,7 +17,7 @@ from core.workspace import Workspace
 MEMO_KEY = "qdx_run_memo"
 MEMO_SIZE = 32
 METRICS_MEMO_KEY = "qdx_metrics_memo"
-TRACE_ROWS = 10_000
+TRACE_ROWS = 5_000
 LIVE_FAMILIES = ("embedding", "logdet", "cluster", "text", "quality")  # Self-BLEU on demand
 
 
@@ -107,7 +107,7 @@ def traces(ws: Workspace, indices: np.ndarray, quality: str | None) -> dict[str,
     pool = metrics_pool(ws, quality)
     idx = np.asarray(indices, dtype=np.int64)
     # Coverage is averaged over a fixed seeded sample of TRACE_ROWS pool rows: the curve's
-    # shape is what the chart shows (the exact value is on the card), at 1/5 of the cost
+    # shape is what the chart shows (the exact value is on the card), at 1/10 of the cost
     # on a 50,000-row pool.
     n = pool.embeddings.shape[0]
     sample = None
