@@ -10,22 +10,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.compare import cluster_coverage, jaccard_matrix, pareto_front
-from core.errors import InputError
 from core.metrics import MEASURES
-from ui import data, state
+from ui import data
 from ui import selection as sel
 
 st.title("Compare")
-ws_path = state.current_workspace()
-if not ws_path:
-    st.info("Open a pool on the Pool page first.")
-    st.stop()
-try:
-    ws = data.open_workspace(ws_path)
-    emb = ws.embedding_info()
-except InputError as exc:
-    st.error(exc.one_line())
-    st.stop()
+ws = data.require_workspace()
+emb = ws.embedding_info()
 saved = ws.list_selections()
 if emb is None:
     st.info("Embed the pool on the Pool page first.")

@@ -14,15 +14,7 @@ from core.export.formats import FORMATS, format_records
 from ui import data, state
 
 st.title("Export")
-ws_path = state.current_workspace()
-if not ws_path:
-    st.info("Open a pool on the Pool page first.")
-    st.stop()
-try:
-    ws = data.open_workspace(ws_path)
-except InputError as exc:
-    st.error(exc.one_line())
-    st.stop()
+ws = data.require_workspace()
 saved = [s["name"] for s in ws.list_selections()]
 if not saved:
     st.info("No saved selections yet: save one on the Select page.")

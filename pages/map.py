@@ -16,12 +16,8 @@ from ui.map_figure import build_map_figure, density_sample, rows_from_selection
 MAX_POINTS = 30_000
 
 st.title("Map")
-ws_path = state.current_workspace()
-if not ws_path:
-    st.info("Open a pool on the Pool page first.")
-    st.stop()
+ws = data.require_workspace()
 try:
-    ws = data.open_workspace(ws_path)
     emb = ws.embedding_info()
     if emb is None:
         st.info("This pool is not embedded yet: choose a model on the Pool page.")

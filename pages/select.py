@@ -34,16 +34,8 @@ HELP = {
 SELECT_MAP_POINTS = 12_000
 
 st.title("Select")
-ws_path = state.current_workspace()
-if not ws_path:
-    st.info("Open a pool on the Pool page first.")
-    st.stop()
-try:
-    ws = data.open_workspace(ws_path)
-    emb = ws.embedding_info()
-except InputError as exc:
-    st.error(exc.one_line())
-    st.stop()
+ws = data.require_workspace()
+emb = ws.embedding_info()
 if emb is None or ws.map_coords("umap") is None:
     st.info("Embed and map the pool on the Pool page first.")
     st.page_link("pages/pool.py", label="Go to the Pool page", icon=":material/database:")

@@ -20,6 +20,22 @@ def _workspace(path: str, pool_key: str) -> Workspace:
     return Workspace.open(path)
 
 
+def require_workspace() -> Workspace:
+    """The session's current workspace, or stop the page with a hint (none open) or the
+    one-line error (it cannot be opened)."""
+    from ui import state
+
+    path = state.current_workspace()
+    if not path:
+        st.info("Open a pool on the Pool page first.")
+        st.stop()
+    try:
+        return open_workspace(path)
+    except InputError as exc:
+        st.error(exc.one_line())
+        st.stop()
+
+
 def open_workspace(path: str) -> Workspace:
     """The Workspace at ``path`` (one object per pool version, shared across reruns)."""
     probe = Workspace.open(path)

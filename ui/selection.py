@@ -29,20 +29,25 @@ def run_key(ws: Workspace, request: dict[str, Any]) -> str:
 def run(ws: Workspace, request: dict[str, Any], progress=None):
     """``run_selection`` for ``request`` (strategy, k, params, quality, seed, filters), memoised
     per session by the request and the workspace's pool and embedding keys."""
-    memo: OrderedDict = st.session_state.setdefault(MEMO_KEY, OrderedDict())
-    key = run_key(ws, request)
-    if key in memo:
-        memo.move_to_end(key)
-        return memo[key]
-    result = run_selection(
+    return _memoised(MEMO_KEY, run_key(ws, request), lambda: run_selection(
         ws, request["strategy"], request["k"], request.get("params") or {},
         quality_spec=request.get("quality"), seed=request.get("seed", 0),
         where=request.get("where"), exclude_ids=request.get("exclude_ids") or (),
-        restrict_ids=request.get("restrict_ids"), progress=progress)
-    memo[key] = result
+        restrict_ids=request.get("restrict_ids"), progress=progress))
+
+
+def _memoised(memo_key: str, key: str, compute):
+    """``compute()`` kept in the session's LRU memo ``memo_key`` (MEMO_SIZE entries) under
+    ``key``."""
+    memo: OrderedDict = st.session_state.setdefault(memo_key, OrderedDict())
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key]
+    value = compute()
+    memo[key] = value
     while len(memo) > MEMO_SIZE:
         memo.popitem(last=False)
-    return result
+    return value
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
@@ -76,15 +81,8 @@ def metrics(ws: Workspace, indices: np.ndarray, quality: str | None, *, full: bo
         digest.update(np.packbits(np.asarray(candidate_mask, dtype=bool)).tobytes())
     info = ws.embedding_info() or {}
     key = json.dumps([ws.pool_key, info.get("key"), quality, full, digest.hexdigest()])
-    memo: OrderedDict = st.session_state.setdefault(METRICS_MEMO_KEY, OrderedDict())
-    if key in memo:
-        memo.move_to_end(key)
-        return memo[key]
-    report = _compute_metrics(ws, idx, quality, full, candidate_mask)
-    memo[key] = report
-    while len(memo) > MEMO_SIZE:
-        memo.popitem(last=False)
-    return report
+    return _memoised(METRICS_MEMO_KEY, key,
+                     lambda: _compute_metrics(ws, idx, quality, full, candidate_mask))
 
 
 def _compute_metrics(ws: Workspace, indices: np.ndarray, quality: str | None, full: bool,
