@@ -2,35 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-
-def clustered_unit_vectors(n: int, d: int, n_centers: int, seed: int, noise: float = 1.0
-                           ) -> np.ndarray:
-    """Unit vectors around ``n_centers`` random centres (noise 1.0: overlapping clusters)."""
-    rng = np.random.default_rng(seed)
-    centers = rng.normal(size=(n_centers, d))
-    x = centers[rng.integers(0, n_centers, n)] + noise * rng.normal(size=(n, d))
-    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
-
-
-def instruction_records(n: int, seed: int) -> list[dict]:
-    rng = np.random.default_rng(seed)
-    words = ("river mountain apple quantum violin harbor lantern meadow copper falcon glacier "
-             "orchard saddle thunder velvet canyon ember walnut prism tundra").split()
-    return [{"instruction": " ".join(rng.choice(words, int(rng.integers(3, 12)))) + f" #{i}",
-             "input": "" if i % 3 else f"context {i}",
-             "output": " ".join(rng.choice(words, int(rng.integers(4, 20)))),
-             "rating": int(i % 5)} for i in range(n)]
-
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
+from tests.synthetic import clustered_unit_vectors, exact_traces
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +35,7 @@ def pool20k(tmp_path_factory):
     """20,000 clustered unit vectors (d = 64) on disk as .npy, and a quality score."""
     from core.distributed.shards import MatrixSource
 
-    x = clustered_unit_vectors(20_000, 64, 50, seed=0)
+    x = clustered_unit_vectors(20_000, 64, 50, seed=0, noise=1.0)
     path = tmp_path_factory.mktemp("pool20k") / "x.npy"
     np.save(path, x)
     quality = np.random.default_rng(1).random(len(x))
@@ -76,22 +51,6 @@ def pool2k(tmp_path_factory):
     np.save(path, x)
     quality = np.random.default_rng(4).random(len(x))
     return MatrixSource.from_npy(path), x, quality
-
-
-def exact_traces(source, strategy, params, sets, quality=None, candidates=None):
-    """Whole-pool objective traces of ``sets`` computed in-process."""
-    from core.distributed.executor import InProcessExecutor
-    from core.distributed.objective import pool_objective_traces
-
-    traces, _ = pool_objective_traces(source, strategy, params, sets, quality=quality,
-                                      candidates=candidates, executor=InProcessExecutor())
-    return traces
-
-
-def brute_coverage_trace(x, picks):
-    """Mean clipped facility-location coverage after each pick, by brute force."""
-    sims = np.clip(x @ x[picks].T, 0.0, 1.0)
-    return np.maximum.accumulate(sims, axis=1).sum(axis=0) / len(x)
 
 
 @pytest.fixture(scope="session")

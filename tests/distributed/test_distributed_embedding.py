@@ -6,7 +6,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import instruction_records, write_jsonl
 
 from core.distributed.embedding import (
     EmbedderSpec,
@@ -24,6 +23,7 @@ from core.errors import InputError
 from core.pool import load_pool
 from core.workspace import Workspace
 from core.workspace.keys import texts_key
+from tests.synthetic import instruction_records, write_jsonl
 
 HASHING = EmbedderSpec("hashing")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import brute_coverage_trace, exact_traces
 
 from core.distributed.greedi import default_shards, greedi_select
 from core.distributed.objective import pool_objective_traces
@@ -12,6 +11,7 @@ from core.distributed.rounds import local_params, nearest_pick_counts
 from core.distributed.shards import MAX_ROWS_ENV, partition_rows
 from core.errors import InputError
 from core.select import SelectionContext, get_strategy
+from tests.synthetic import brute_coverage_trace, exact_traces
 
 
 def test_qdit_on_20k_rows_is_within_2_percent_of_single_machine(distributed_fl, single_fl):

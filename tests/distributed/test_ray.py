@@ -18,7 +18,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import instruction_records, write_jsonl
 
 from core.cli import main
 from core.distributed.embedding import EmbedderSpec, embed_file
@@ -27,6 +26,7 @@ from core.distributed.greedi import greedi_select
 from core.distributed.metrics import sharded_cluster_entropy, sharded_coverage
 from core.distributed.shards import MatrixSource
 from core.embed import HashingEmbedder
+from tests.synthetic import instruction_records, write_jsonl
 
 # The core modules above never import ray; skip the whole file when the optional extra is
 # missing (`make install` installs it; `make install RAY=0` does not).

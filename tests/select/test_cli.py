@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import write_jsonl
 
 from core.cli import main
 from core.cli.select import STRATEGY_HELP
 from core.select import strategy_names
+from tests.synthetic import write_jsonl
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import clustered_unit_vectors
 
 from core.select import SelectionContext, get_strategy
 from core.select.dpp import kernel_block
+from tests.synthetic import clustered_unit_vectors
 
 
 def brute_force_map(x, q, theta, k, gamma=1.0, floor=1e-6, must=()):

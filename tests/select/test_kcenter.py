@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import clustered_unit_vectors
 
 from core.select import SelectionContext, get_strategy
+from tests.synthetic import clustered_unit_vectors
 
 
 def brute_force_kcenter(x, w, k, must=()):

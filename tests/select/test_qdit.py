@@ -7,12 +7,12 @@ import json
 
 import numpy as np
 import pytest
-from conftest import clustered_unit_vectors
 
 from core.neighbors import build_knn_graph
 from core.quality import rank_normalize
 from core.select import SelectionContext, get_strategy
 from core.text import prompt_text, subword_lengths
+from tests.synthetic import clustered_unit_vectors
 
 
 def brute_force_qdit(x, q, alpha, k, scale_mean=True, must=()):

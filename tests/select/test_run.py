@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import write_jsonl
 
 from core.embed import create_embedder
 from core.errors import InputError
@@ -12,6 +11,7 @@ from core.pool import load_pool
 from core.select import STRATEGIES
 from core.select.run import rerun_selection, run_selection
 from core.workspace import Workspace
+from tests.synthetic import write_jsonl
 
 TOPICS = {
     "math": ["Add {a} and {b}.", "What is {a} times {b}?", "Divide {a} by {b}."],

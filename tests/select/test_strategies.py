@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import clustered_unit_vectors, synthetic_texts
 
 from core.errors import InputError
 from core.select import SelectionContext, get_strategy
 from core.select.token_coverage import band_type_sets, flat_token_ids
+from tests.synthetic import clustered_unit_vectors, synthetic_texts
 
 
 def test_random_is_a_seeded_uniform_sample(small_ctx):
