@@ -29,12 +29,33 @@ the picks are found by lazy greedy (d_j^2 only shrinks, so a stale score is an u
 core.select.lazy), re-evaluating only the top candidates from the panel-start state; at the
 end of a panel C and d^2 are brought up to date for every candidate with matrix-matrix
 products (level-3 BLAS instead of one matrix-vector product per pick). Exact: the same picks
-as Chen's per-step update, up to float round-off. Time O(n k^2 + n k d); memory O(n k)
-(C is n_candidates x k float64) plus O(k^2) for L; kernel columns are computed on the fly,
-never an n x n matrix.
+as Chen's per-step update, up to float round-off. Time O(n k^2 + n k d); kernel columns are
+computed on the fly, never an n x n matrix.
+
+Memory is bounded, not O(n k): C is kept only for the *hot* candidates, at most
+``memory_mb`` MiB of it. After each panel, candidates that can never be picked again (d^2
+below ``min_variance``: every later score is -inf) leave the hot set, and when the next
+panel's C would not fit the lowest-scoring candidates go *dormant*: they keep their last
+exact d^2, an upper bound on every later one, and nothing else. The lazy greedy holds them
+with that bound; one that reaches the top is re-evaluated from scratch (k_{A,j} and one
+triangular solve) and picked only if it really is the argmax, so dormancy never changes a
+pick, it only costs time if a dormant candidate comes back into contention
+(``info["wakeups"]`` counts those re-evaluations). C's rows live in an anonymous memory map
+whose pages are backed only once written, and the rows given up are handed back to the
+operating system. On the 50,000-row benchmark pool at k = 5,000 the candidates that are
+still ever picked after 3,000 picks are under 20,000 of 50,000 and after 4,000 under 6,000,
+so the bound costs no wake-ups there.
+
+``precision``: "float64", "float32" (C, L and the kernel panels in single precision, d^2
+accumulated in double: half the memory traffic and memory; d^2 is good to about 1e-6, so a
+pick can differ from the float64 run only between candidates that tie to that accuracy) or
+"auto" (float64 while the full C would take at most 64 MiB, float32 beyond: small pools
+and the exactness tests stay in double, the 50,000-row pool at k = 1,000 runs in single).
 """
 
 from __future__ import annotations
+
+import mmap
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -53,6 +74,8 @@ from core.select.lazy import LazyGreedy
 from core.select.quality_topk import quality_order
 
 ROW_BLOCK = 8192
+AUTO_FLOAT64_BYTES = 64 * 2**20
+PAGE = mmap.PAGESIZE
 
 
 def solve_triangular(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -63,16 +86,26 @@ def solve_triangular(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def kernel_block(xa: np.ndarray, xb: np.ndarray, kernel: str = "exp_cosine",
-                 gamma: float = 1.0) -> np.ndarray:
-    """K(a, b) for rows of ``xa`` (p, d) and ``xb`` (m, d): float64 (p, m)."""
+                 gamma: float = 1.0, dtype=np.float64) -> np.ndarray:
+    """K(a, b) for rows of ``xa`` (p, d) and ``xb`` (m, d): (p, m) in ``dtype``."""
     dots = (np.asarray(xa, dtype=np.float32) @ np.asarray(xb, dtype=np.float32).T)
-    dots = dots.astype(np.float64)
+    dots = dots.astype(dtype, copy=False)
     if kernel == "exp_cosine":
-        return np.exp(gamma * (dots - 1.0) / 2.0)
-    na = np.einsum("ij,ij->i", xa, xa, dtype=np.float64)
-    nb = np.einsum("ij,ij->i", xb, xb, dtype=np.float64)
+        dots -= 1.0
+        dots *= gamma / 2.0
+        return np.exp(dots, out=dots)
+    na = np.einsum("ij,ij->i", xa, xa, dtype=np.float64).astype(dtype)
+    nb = np.einsum("ij,ij->i", xb, xb, dtype=np.float64).astype(dtype)
     sq = np.maximum(na[:, None] + nb[None, :] - 2.0 * dots, 0.0)
-    return np.exp(-gamma * sq / 4.0)
+    sq *= -gamma / 4.0
+    return np.exp(sq, out=sq)
+
+
+def _trsm(dtype):
+    """BLAS triangular solve for ``dtype`` (scipy's wrapper costs 0.4 ms a call)."""
+    from scipy.linalg import blas
+
+    return blas.strsm if dtype == np.float32 else blas.dtrsm
 
 
 class DppStrategy(Strategy):
@@ -84,13 +117,15 @@ class DppStrategy(Strategy):
 
     def __init__(self, lam: float = 0.5, gamma: float = 1.0, kernel: str = "exp_cosine",
                  quality_floor: float = 1e-6, min_variance: float = 1e-10,
-                 panel: int = 64) -> None:
+                 panel: int = 64, precision: str = "auto", memory_mb: float = 512) -> None:
         self.lam = lam
         self.gamma = gamma
         self.kernel = kernel
         self.quality_floor = quality_floor
         self.min_variance = min_variance
         self.panel = panel
+        self.precision = precision
+        self.memory_mb = memory_mb
 
     def check_params(self) -> None:
         check_unit_interval("lam", self.lam)
@@ -99,6 +134,8 @@ class DppStrategy(Strategy):
         check_positive("quality_floor", self.quality_floor)
         check_positive("min_variance", self.min_variance)
         check_positive("panel", self.panel, integer=True)
+        check_choice("precision", self.precision, ("auto", "float64", "float32"))
+        check_positive("memory_mb", self.memory_mb)
 
     def context_needs(self, n: int) -> frozenset[str]:
         return frozenset({"quality"}) if float(self.lam) == 1.0 else self.needs
@@ -126,31 +163,48 @@ def _quality_top_k(q: np.ndarray, plan: SelectionPlan, floor: float,
 class _GreedyMap:
     """State of one panel-blocked greedy MAP run (see the module docstring).
 
-    Positions index the candidate rows ``cols``. ct[pos, :upto[pos]] holds the first
-    upto[pos] entries of C for that candidate and d2[pos] its conditional variance given
-    the first upto[pos] factor rows; ``_catch_up`` brings candidates to the current factor.
+    Positions index the candidate rows ``cols``; d2[pos] is a candidate's conditional
+    variance given the first upto[pos] factor rows. Hot candidates own a slot: row
+    slot[pos] of ``ct`` holds the first upto[pos] entries of C and row slot[pos] of ``xh``
+    its embedding; hot[s] is the position in slot s. Dormant candidates have slot -1 and
+    their d2 is only an upper bound (dead ones, d2 < min_variance, are dormant for good).
     """
 
     def __init__(self, params: DppStrategy, x: np.ndarray, q: np.ndarray, plan: SelectionPlan,
                  report: ProgressReporter) -> None:
         self.x = x
         self.theta = float(params.lam)
-        self.kern = {"kernel": params.kernel, "gamma": float(params.gamma)}
         self.min_var = float(params.min_variance)
         self.panel = int(params.panel)
         self.logq = np.log(np.maximum(q, float(params.quality_floor)))
         self.plan = plan
         self.report = report
         self.cols = plan.pool
-        self.xc = np.ascontiguousarray(x[plan.pool], dtype=np.float32)  # gathered once
-        k = plan.k
-        self.ct = np.zeros((len(self.cols), k), dtype=np.float64)  # C transposed
-        self.upto = np.zeros(len(self.cols), dtype=np.int64)
-        self.d2 = np.ones(len(self.cols), dtype=np.float64)
-        self.chol = np.zeros((k, k), dtype=np.float64)  # L, lower triangular
+        n_c, k = len(self.cols), plan.k
+        precision = params.precision
+        if precision == "auto":
+            precision = "float64" if n_c * k * 8 <= AUTO_FLOAT64_BYTES else "float32"
+        self.dtype = np.dtype(precision)
+        self.kern = {"kernel": params.kernel, "gamma": float(params.gamma), "dtype": self.dtype}
+        self.trsm = _trsm(self.dtype)
+        self.budget = float(params.memory_mb) * 2**20
+        everyone = len(self.cols) == len(x) and bool((self.cols == np.arange(len(x))).all())
+        self.xc = (x if everyone and x.dtype == np.float32 and x.flags.c_contiguous
+                   else np.ascontiguousarray(x[self.cols], dtype=np.float32))
+        self.xh = self.xc  # hot rows' embeddings in slot order (a copy once some leave)
+        self.row_bytes = k * self.dtype.itemsize
+        self.buffer = mmap.mmap(-1, max(n_c * self.row_bytes, PAGE))
+        self.ct = np.frombuffer(self.buffer, dtype=self.dtype, count=n_c * k).reshape(n_c, k)
+        self.hot = np.arange(n_c)
+        self.slot = np.arange(n_c)
+        self.upto = np.zeros(n_c, dtype=np.int64)
+        self.d2 = np.ones(n_c, dtype=np.float64)
+        self.chol = np.zeros((k, k), dtype=self.dtype)  # L, lower triangular
         self.basis: list[int] = []  # rows in the factor, in order
         self.indices: list[int] = []
         self.gains: list[float] = []
+        self.wakeups = 0
+        self.fresh: dict[int, np.ndarray] = {}  # C rows of dormant rows evaluated this step
 
     def run(self) -> Picks:
         for row in self.plan.must:
@@ -160,9 +214,11 @@ class _GreedyMap:
         evaluations = 0
         while len(self.indices) < self.plan.k and not stopped:
             self._refresh()
+            self._shrink(alive)
             live = np.flatnonzero(alive)
             step0 = len(self.basis)
-            picker = LazyGreedy(live, self._scores(live), len(self.cols), step0)
+            picker = LazyGreedy(live, self._scores(live), len(self.cols), step0,
+                                stale=self.slot[live] < 0)
             while len(self.indices) < self.plan.k and len(self.basis) - step0 < self.panel:
                 found = picker.pick(len(self.basis), self._evaluate)
                 if found is None or not np.isfinite(found[1]):
@@ -174,7 +230,9 @@ class _GreedyMap:
                 self._take_candidate(*found)
             evaluations += picker.evaluations
         return Picks(self.indices, self.gains, np.cumsum(self.gains), stopped_early=stopped,
-                     info={"factor_rank": len(self.basis), "lazy_evaluations": evaluations})
+                     info={"factor_rank": len(self.basis), "lazy_evaluations": evaluations,
+                           "precision": self.dtype.name, "hot_rows": len(self.hot),
+                           "wakeups": self.wakeups})
 
     def _scores(self, pos: np.ndarray) -> np.ndarray:
         d2 = self.d2[pos]
@@ -184,51 +242,117 @@ class _GreedyMap:
         return s
 
     def _evaluate(self, pos: np.ndarray) -> np.ndarray:
-        self._catch_up(pos)
+        slots = self.slot[pos]
+        dormant = pos[slots < 0]
+        if len(dormant):
+            self._wake(dormant)
+        self._catch_up(slots[slots >= 0])
         return self._scores(pos)
 
-    def _catch_up(self, pos: np.ndarray) -> None:
-        """Extend C and d^2 of candidates ``pos`` to every factor row (forward substitution)."""
+    def _catch_up(self, slots: np.ndarray) -> None:
+        """Extend C and d^2 of the hot ``slots`` to every factor row (forward substitution)."""
         r = len(self.basis)
-        pos = pos[self.upto[pos] < r]
-        if not len(pos):
+        slots = slots[self.upto[self.hot[slots]] < r]
+        if not len(slots):
             return
-        u = int(self.upto[pos].min())
-        for blk in range(0, len(pos), ROW_BLOCK):
-            self._extend(pos[blk:blk + ROW_BLOCK], u, r)
+        u = int(self.upto[self.hot[slots]].min())
+        for blk in range(0, len(slots), ROW_BLOCK):
+            self._extend(slots[blk:blk + ROW_BLOCK], u, r)
 
     def _refresh(self) -> None:
-        """Bring every candidate to the current factor with level-3 products over row slices.
+        """Bring every hot candidate to the current factor with level-3 products over slices.
 
-        Rows already picked are refreshed too (harmless, at most k of them); slices instead
-        of a gather keep C in place. Candidates evaluated lazily during the panel are
-        already partly ahead: ``_extend`` recomputes their rows but counts each row once.
+        Candidates evaluated lazily during the panel are already partly ahead: ``_extend``
+        recomputes their rows but counts each row once.
         """
         r = len(self.basis)
-        u = int(self.upto.min()) if len(self.upto) else r
-        for start in range(0, len(self.cols), ROW_BLOCK):
-            self._extend(slice(start, start + ROW_BLOCK), u, r)
+        h = len(self.hot)
+        u = int(self.upto[self.hot].min()) if h else r
+        for start in range(0, h, ROW_BLOCK):
+            self._extend(slice(start, min(h, start + ROW_BLOCK)), u, r)
 
     def _extend(self, g: np.ndarray | slice, u: int, r: int) -> None:
-        """Rows u..r of C for candidates g; d^2 loses only the rows a candidate lacked."""
-        upto = self.upto[g]
+        """Rows u..r of C for the hot slots g; d^2 loses only the rows a candidate lacked."""
+        pos = self.hot[g]
+        upto = self.upto[pos]
+        d2 = self.d2[pos]
+        xg = self.xh[g]
         for t0 in range(u, r, self.panel):  # panels bound the (rows x candidates) temporaries
             t1 = min(r, t0 + self.panel)
-            kb = kernel_block(self.x[self.basis[t0:t1]], self.xc[g], **self.kern)
+            kb = kernel_block(self.x[self.basis[t0:t1]], xg, **self.kern)  # (p, m)
             if t0:
                 kb -= self.chol[t0:t1, :t0] @ self.ct[g, :t0].T
-            e = solve_triangular(self.chol[t0:t1, t0:t1], kb)
-            self.ct[g, t0:t1] = e.T
-            sq = e * e
+            # e^T solves e^T L_pp^T = kb^T; kb^T is Fortran-ordered, so solved in place
+            et = self.trsm(1.0, self.chol[t0:t1, t0:t1], kb.T, side=1, lower=1, trans_a=1,
+                           overwrite_b=1)
+            self.ct[g, t0:t1] = et
+            sq = et * et
             ahead = upto > t0
             if ahead.any():
-                sq[:, ahead] *= np.arange(t0, t1)[:, None] >= upto[ahead][None, :]
-            self.d2[g] = np.maximum(self.d2[g] - sq.sum(axis=0), 0.0)
-        self.upto[g] = r
+                sq[ahead] *= np.arange(t0, t1)[None, :] >= upto[ahead][:, None]
+            d2 -= sq.sum(axis=1, dtype=np.float64)
+        self.d2[pos] = np.maximum(d2, 0.0)
+        self.upto[pos] = r
+
+    def _shrink(self, alive: np.ndarray) -> None:
+        """After a refresh (every hot candidate exact): drop picked and dead candidates from
+        the hot set, and the lowest-scoring ones while the next panel's C would exceed the
+        budget; compact ``ct`` and ``xh`` and give the freed pages back."""
+        r = len(self.basis)
+        hot = self.hot
+        keep = alive[hot] & (self.d2[hot] >= self.min_var)
+        width = min(self.plan.k, r + self.panel) * self.dtype.itemsize
+        per_row = width + (PAGE if self.row_bytes > PAGE else self.row_bytes - width)
+        cap = max(int(self.budget // per_row), self.panel)
+        if keep.sum() > cap:  # down to 7/8 of the cap, so the next panels need no compaction
+            cand = np.flatnonzero(keep)
+            order = np.argsort(-self._scores(hot[cand]), kind="stable")
+            keep[:] = False
+            keep[cand[order[:max(cap * 7 // 8, self.panel)]]] = True
+        if len(hot) - keep.sum() < max(len(hot) // 8, 1) and len(hot) <= cap:
+            # Compaction moves every hot row: only worth it once an eighth has left (picked
+            # and dead rows stay out of the picker meanwhile; they cost a little refresh).
+            return
+        src = np.flatnonzero(keep)
+        for a in range(0, len(src), ROW_BLOCK):  # src[i] >= i: moving rows down is safe
+            block = src[a:a + ROW_BLOCK]
+            if block[0] != a or block[-1] != a + len(block) - 1:
+                self.ct[a:a + len(block), :r] = self.ct[block, :r]
+        self.xh = np.ascontiguousarray(self.xh[src])
+        self.slot[hot[~keep]] = -1
+        self.hot = hot[src]
+        self.slot[self.hot] = np.arange(len(self.hot))
+        # Pages wholly past the last hot row go back to the OS (read again, they are zeros).
+        start = -(-len(self.hot) * self.row_bytes // PAGE) * PAGE
+        end = min(len(hot) * self.row_bytes, len(self.buffer))
+        if end > start and hasattr(mmap, "MADV_DONTNEED"):
+            self.buffer.madvise(mmap.MADV_DONTNEED, start, end - start)
+
+    def _from_scratch(self, pos: np.ndarray) -> np.ndarray:
+        """C rows (r, m) of candidates ``pos`` against the whole factor: k_{A,j}, one solve."""
+        r = len(self.basis)
+        kb = kernel_block(self.x[self.basis], self.xc[pos], **self.kern)
+        return self.trsm(1.0, self.chol[:r, :r], kb, lower=1)
+
+    def _wake(self, pos: np.ndarray) -> None:
+        """Exact d^2 of dormant candidates (a fresh upper bound for later steps)."""
+        live = pos[self.d2[pos] >= self.min_var]
+        self.wakeups += len(live)
+        if not len(live) or not self.basis:
+            return
+        c = self._from_scratch(live)
+        self.d2[live] = np.maximum(1.0 - np.einsum("ij,ij->j", c, c, dtype=np.float64), 0.0)
+        self.fresh.update((int(p), c[:, i]) for i, p in enumerate(live))
 
     def _take_candidate(self, pos: int, score: float) -> None:
         r = len(self.basis)
-        self.chol[r, :r] = self.ct[pos, :r]
+        s = self.slot[pos]
+        if s >= 0:
+            self.chol[r, :r] = self.ct[s, :r]
+        elif r:
+            row = self.fresh.get(pos)
+            self.chol[r, :r] = row if row is not None else self._from_scratch(np.array([pos]))[:, 0]
+        self.fresh = {}
         self.chol[r, r] = np.sqrt(self.d2[pos])
         self.basis.append(int(self.cols[pos]))
         self._record(int(self.cols[pos]), score)
@@ -240,7 +364,7 @@ class _GreedyMap:
         if r:
             kv = kernel_block(self.x[self.basis], self.x[[row]], **self.kern)[:, 0]
             c = solve_triangular(self.chol[:r, :r], kv)
-        d2 = max(1.0 - float(c @ c), 0.0)
+        d2 = max(1.0 - float(np.dot(c, c)), 0.0)
         score = self.theta * self.logq[row] + (1.0 - self.theta) * np.log(max(d2, self.min_var))
         if d2 >= self.min_var:
             self.chol[r, :r] = c

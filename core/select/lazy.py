@@ -64,17 +64,21 @@ class LazyMaxQueue:
 class LazyGreedy:
     """Exact lazy greedy over ``rows`` whose scores only shrink as the selection grows.
 
-    rows/scores: the candidates and their exact scores at ``step``; size: one more than the
-    largest row number. ``pick(step, evaluate)`` pops the exact argmax at ``step``, where
-    evaluate(rows) returns the rows' exact scores at that step. Stale rows are re-evaluated
-    a batch at a time; the batch starts near half the number of re-evaluations the previous
-    step needed and doubles while unresolved, so one step costs a few vectorised calls.
+    rows/scores: the candidates and their exact scores at ``step`` (or only upper bounds for
+    the rows marked in ``stale``, a mask aligned with ``rows``: those are re-evaluated before
+    they can be picked); size: one more than the largest row number. ``pick(step, evaluate)``
+    pops the exact argmax at ``step``, where evaluate(rows) returns the rows' exact scores at
+    that step. Stale rows are re-evaluated a batch at a time; the batch starts near half the
+    number of re-evaluations the previous step needed and doubles while unresolved, so one
+    step costs a few vectorised calls.
     """
 
     def __init__(self, rows: np.ndarray, scores: np.ndarray, size: int, step: int,
-                 batch: int = MIN_BATCH) -> None:
+                 batch: int = MIN_BATCH, stale: np.ndarray | None = None) -> None:
         self.queue = LazyMaxQueue(rows, scores)
         self.stamp = np.full(size, step, dtype=np.int64)
+        if stale is not None:
+            self.stamp[np.asarray(rows)[stale]] = step - 1
         self.batch = batch
         self.evaluations = 0
 

@@ -101,3 +101,87 @@ def test_more_diverse_than_quality_top_k(pool):
     top = get_strategy("dpp", lam=1.0).select(ctx, 12).indices
     assert (np.linalg.slogdet(kern[np.ix_(div, div)])[1]
             > np.linalg.slogdet(kern[np.ix_(top, top)])[1])
+
+
+@pytest.mark.parametrize("theta", [0.0, 0.6])
+def test_single_precision_matches_brute_force(pool, theta):
+    x, q = pool
+    res = get_strategy("dpp", lam=theta, panel=4, precision="float32").select(
+        SelectionContext(embeddings=x, quality=q), 22)
+    assert res.config["info"]["precision"] == "float32"
+    assert res.indices.tolist() == brute_force_map(x, q, theta, 22)
+
+
+@pytest.fixture(scope="module")
+def larger():
+    x = clustered_unit_vectors(1500, 24, 30, seed=11)
+    q = np.random.default_rng(12).random(1500)
+    return SelectionContext(embeddings=x, quality=q)
+
+
+def test_precision_auto_picks_double_for_small_and_single_for_large_runs(larger):
+    small = get_strategy("dpp", lam=0.3).select(larger, 20)
+    assert small.config["info"]["precision"] == "float64"
+    big = get_strategy("dpp", lam=0.3)
+    big_run = big.select(SelectionContext(embeddings=np.tile(larger.embeddings, (4, 1))[:6000]),
+                         1500)  # 6,000 x 1,500 x 8 B = 72 MB > 64 MiB
+    assert big_run.config["info"]["precision"] == "float32"
+
+
+def _exact_score(x, q, theta, prefix, j):
+    kern = kernel_block(x[prefix], x[prefix])
+    np.fill_diagonal(kern, 1.0)
+    c = np.linalg.solve(np.linalg.cholesky(kern), kernel_block(x[prefix], x[[j]])[:, 0])
+    return theta * np.log(q[j]) + (1 - theta) * np.log(1.0 - c @ c)
+
+
+def test_single_precision_agrees_with_double(larger):
+    """Single precision may order two candidates differently only where their exact scores
+    tie to about 1e-4 (d^2 is good to ~1e-6 absolute): here first at pick 258 of 300, two
+    candidates 9e-6 apart; the same 300 rows are chosen."""
+    x, q = larger.embeddings, larger.quality
+    a = get_strategy("dpp", lam=0.4, precision="float64").select(larger, 300)
+    b = get_strategy("dpp", lam=0.4, precision="float32").select(larger, 300)
+    differ = np.flatnonzero(a.indices != b.indices)
+    assert len(differ) == 0 or differ[0] >= 200
+    if len(differ):
+        i = differ[0]
+        prefix = a.indices[:i].tolist()
+        gap = (_exact_score(x, q, 0.4, prefix, a.indices[i])
+               - _exact_score(x, q, 0.4, prefix, b.indices[i]))
+        assert 0 <= gap < 1e-4
+    assert len(set(a.indices.tolist()) & set(b.indices.tolist())) >= 295
+    assert b.objective == pytest.approx(a.objective, rel=1e-5)
+
+
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+def test_memory_budget_changes_no_pick(larger, precision):
+    """A budget far too small for C: most candidates go dormant and come back through
+    wake-ups (exact re-evaluation), so the picks are those of the unbounded run."""
+    free = get_strategy("dpp", lam=0.4, precision=precision).select(larger, 200)
+    tight = get_strategy("dpp", lam=0.4, precision=precision, memory_mb=0.05).select(larger, 200)
+    info = tight.config["info"]
+    assert info["hot_rows"] < 200 and info["wakeups"] > 0
+    assert free.config["info"]["wakeups"] == 0
+    assert tight.indices.tolist() == free.indices.tolist()
+    # a re-evaluated row's kernel comes from float32 dot products in another blocking
+    np.testing.assert_allclose(tight.gains, free.gains, rtol=1e-4, atol=1e-6)
+
+
+def test_memory_budget_with_candidates_and_must_include(larger):
+    mask = np.arange(1500) % 4 != 1
+    kw = {"candidates": mask, "must_include": [1, 2, 500]}
+    free = get_strategy("dpp", lam=0.2).select(larger, 120, **kw)
+    tight = get_strategy("dpp", lam=0.2, memory_mb=0.05).select(larger, 120, **kw)
+    assert tight.indices.tolist() == free.indices.tolist()
+    assert tight.indices[:3].tolist() == [1, 2, 500]
+    assert not np.isin(tight.indices[3:], np.flatnonzero(~mask)).any()
+
+
+def test_bad_precision_and_budget_are_one_line_errors():
+    from core.errors import InputError
+
+    with pytest.raises(InputError, match="precision"):
+        get_strategy("dpp", precision="half")
+    with pytest.raises(InputError, match="memory_mb"):
+        get_strategy("dpp", memory_mb=0)
