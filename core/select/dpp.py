@@ -192,6 +192,7 @@ class _GreedyMap:
         self.xc = (x if everyone and x.dtype == np.float32 and x.flags.c_contiguous
                    else np.ascontiguousarray(x[self.cols], dtype=np.float32))
         self.xh = self.xc  # hot rows' embeddings in slot order (a copy once some leave)
+        self.cap = n_c  # most hot rows the budget allows this panel (set by ``_shrink``)
         self.row_bytes = k * self.dtype.itemsize
         self.buffer = mmap.mmap(-1, max(n_c * self.row_bytes, PAGE))
         self.ct = np.frombuffer(self.buffer, dtype=self.dtype, count=n_c * k).reshape(n_c, k)
@@ -279,12 +280,7 @@ class _GreedyMap:
         xg = self.xh[g]
         for t0 in range(u, r, self.panel):  # panels bound the (rows x candidates) temporaries
             t1 = min(r, t0 + self.panel)
-            kb = kernel_block(self.x[self.basis[t0:t1]], xg, **self.kern)  # (p, m)
-            if t0:
-                kb -= self.chol[t0:t1, :t0] @ self.ct[g, :t0].T
-            # e^T solves e^T L_pp^T = kb^T; kb^T is Fortran-ordered, so solved in place
-            et = self.trsm(1.0, self.chol[t0:t1, t0:t1], kb.T, side=1, lower=1, trans_a=1,
-                           overwrite_b=1)
+            et = self._solve_panel(xg, self.ct[g, :t0], t0, t1)
             self.ct[g, t0:t1] = et
             sq = et * et
             ahead = upto > t0
@@ -293,6 +289,16 @@ class _GreedyMap:
             d2 -= sq.sum(axis=1, dtype=np.float64)
         self.d2[pos] = np.maximum(d2, 0.0)
         self.upto[pos] = r
+
+    def _solve_panel(self, xg: np.ndarray, prev: np.ndarray, t0: int, t1: int) -> np.ndarray:
+        """Factor rows t0..t1 of C, as (m, t1 - t0), for candidates with embeddings ``xg``
+        whose rows 0..t0 are ``prev`` (m, t0): one forward-substitution panel."""
+        kb = kernel_block(self.x[self.basis[t0:t1]], xg, **self.kern)  # (p, m)
+        if t0:
+            kb -= self.chol[t0:t1, :t0] @ prev.T
+        # e^T solves e^T L_pp^T = kb^T; kb^T is Fortran-ordered, so it is solved in place
+        return self.trsm(1.0, self.chol[t0:t1, t0:t1], kb.T, side=1, lower=1, trans_a=1,
+                         overwrite_b=1)
 
     def _shrink(self, alive: np.ndarray) -> None:
         """After a refresh (every hot candidate exact): drop picked and dead candidates from
@@ -303,7 +309,8 @@ class _GreedyMap:
         keep = alive[hot] & (self.d2[hot] >= self.min_var)
         width = min(self.plan.k, r + self.panel) * self.dtype.itemsize
         per_row = width + (PAGE if self.row_bytes > PAGE else self.row_bytes - width)
-        cap = max(int(self.budget // per_row), self.panel)
+        cap = min(max(int(self.budget // per_row), self.panel), len(self.cols))
+        self.cap = cap
         if keep.sum() > cap:  # down to 7/8 of the cap, so the next panels need no compaction
             cand = np.flatnonzero(keep)
             order = np.argsort(-self._scores(hot[cand]), kind="stable")
@@ -318,7 +325,9 @@ class _GreedyMap:
             block = src[a:a + ROW_BLOCK]
             if block[0] != a or block[-1] != a + len(block) - 1:
                 self.ct[a:a + len(block), :r] = self.ct[block, :r]
-        self.xh = np.ascontiguousarray(self.xh[src])
+        xh = np.empty((max(cap, len(src)), self.xc.shape[1]), dtype=np.float32)
+        xh[:len(src)] = self.xh[src]  # room for candidates admitted back (``_wake``)
+        self.xh = xh
         self.slot[hot[~keep]] = -1
         self.hot = hot[src]
         self.slot[self.hot] = np.arange(len(self.hot))
@@ -329,20 +338,36 @@ class _GreedyMap:
             self.buffer.madvise(mmap.MADV_DONTNEED, start, end - start)
 
     def _from_scratch(self, pos: np.ndarray) -> np.ndarray:
-        """C rows (r, m) of candidates ``pos`` against the whole factor: k_{A,j}, one solve."""
+        """C rows (m, r) of candidates ``pos`` against the whole factor, panel by panel."""
         r = len(self.basis)
-        kb = kernel_block(self.x[self.basis], self.xc[pos], **self.kern)
-        return self.trsm(1.0, self.chol[:r, :r], kb, lower=1)
+        c = np.empty((len(pos), r), dtype=self.dtype)
+        xg = self.xc[pos]
+        for t0 in range(0, r, self.panel):
+            t1 = min(r, t0 + self.panel)
+            c[:, t0:t1] = self._solve_panel(xg, c[:, :t0], t0, t1)
+        return c
 
     def _wake(self, pos: np.ndarray) -> None:
-        """Exact d^2 of dormant candidates (a fresh upper bound for later steps)."""
+        """Exact d^2 of dormant candidates; they rejoin the hot set while it has room under
+        the budget, else keep the exact value as a fresh upper bound (and their C row for
+        this step, in case one is picked)."""
         live = pos[self.d2[pos] >= self.min_var]
         self.wakeups += len(live)
         if not len(live) or not self.basis:
             return
+        r = len(self.basis)
         c = self._from_scratch(live)
-        self.d2[live] = np.maximum(1.0 - np.einsum("ij,ij->j", c, c, dtype=np.float64), 0.0)
-        self.fresh.update((int(p), c[:, i]) for i, p in enumerate(live))
+        self.d2[live] = np.maximum(1.0 - np.einsum("ij,ij->i", c, c, dtype=np.float64), 0.0)
+        h = len(self.hot)
+        room = 0 if self.xh is self.xc else max(min(self.cap, len(self.xh)) - h, 0)
+        back = live[:room]
+        if len(back):
+            self.ct[h:h + len(back), :r] = c[:len(back)]
+            self.xh[h:h + len(back)] = self.xc[back]
+            self.slot[back] = np.arange(h, h + len(back))
+            self.upto[back] = r
+            self.hot = np.concatenate([self.hot, back])
+        self.fresh.update((int(p), c[i]) for i, p in enumerate(live[room:], start=room))
 
     def _take_candidate(self, pos: int, score: float) -> None:
         r = len(self.basis)
@@ -351,7 +376,7 @@ class _GreedyMap:
             self.chol[r, :r] = self.ct[s, :r]
         elif r:
             row = self.fresh.get(pos)
-            self.chol[r, :r] = row if row is not None else self._from_scratch(np.array([pos]))[:, 0]
+            self.chol[r, :r] = row if row is not None else self._from_scratch(np.array([pos]))[0]
         self.fresh = {}
         self.chol[r, r] = np.sqrt(self.d2[pos])
         self.basis.append(int(self.cols[pos]))
