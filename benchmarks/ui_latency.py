@@ -3,7 +3,10 @@
 Starts `streamlit run app.py` on the benchmark workspace (artifacts cached), then measures
   - page switch: click a page link until its main content is drawn (Map, Select, Pool);
   - slider release: move the alpha slider by one step (keyboard, which commits like a
-    release) until the facility-location card shows a new value, for several k <= 2,000.
+    release), for several k <= 2,000, until (a) the highlight map's title names the new run
+    (the page draws the run line, then the metric cards, then the map: so the cards above
+    it are new too; the distinct-2 card and the curve and table come after) and (b) the
+    whole rerun is done (every card, the curve and the table drawn).
 
     python benchmarks/ui_latency.py [--workspace bench-out/pool50k] [--repeats 3]
 """
@@ -16,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -49,10 +53,32 @@ def card_value(page, label: str) -> str:
     return metric.locator('[data-testid="stMetricValue"]').inner_text()
 
 
-def run_caption(page) -> str:
-    """The Select page's "STRATEGY (alpha A): K picks in T s" line of the latest run."""
-    loc = page.get_by_text(" picks in ", exact=False)
-    return loc.first.inner_text() if loc.count() else ""
+# In-page checks, polled by the browser on animation frames: far lighter than a Playwright
+# round trip per poll, which on 2 cores slowed the very rerun being timed.
+CAPTION_JS = """() => {
+  for (const e of document.querySelectorAll('[data-testid="stProgress"]')) {
+    const t = e.textContent || '';
+    if (t.includes(' picks in ')) return t;
+  }
+  return '';
+}"""
+CHANGED_JS = f"(before) => {{ const t = ({CAPTION_JS})(); return t !== '' && t !== before; }}"
+TITLE_JS = """(label) => {
+  const t = document.querySelector('.st-key-select_map .gtitle');
+  return !!t && (t.textContent || '').startsWith(label + ':');
+}"""
+NOTE_JS = """(label) => {
+  for (const e of document.querySelectorAll('[data-testid="stCaptionContainer"]')) {
+    if ((e.textContent || '').startsWith(label + ': deltas')) return true;
+  }
+  return false;
+}"""
+FOOTER_JS = """(label) => {
+  for (const e of document.querySelectorAll('[data-testid="stCaptionContainer"]')) {
+    if ((e.textContent || '').startsWith(label + ',')) return true;
+  }
+  return false;
+}"""
 
 
 def wait_idle(page, timeout: float = 120.0) -> None:
@@ -66,11 +92,32 @@ def wait_idle(page, timeout: float = 120.0) -> None:
         page.wait_for_timeout(20)
 
 
+def server_phases(log: Path, pressed: list[float]) -> str:
+    """Medians of the page's own phase marks (ui/timing.py) for the reruns started after
+    each key press, on the press's clock: what the server did, the rest is transport and
+    drawing in the browser."""
+    import json
+
+    rows = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    per_phase: dict[str, list[float]] = {}
+    for t in pressed:
+        after = [r for r in rows if r["wall"] >= t]
+        if not after:
+            continue
+        first = min(after, key=lambda r: r["wall"])
+        per_phase.setdefault("rerun start", []).append(first["wall"] - t)
+        for name, value in first.items():
+            if name not in ("label", "wall"):
+                per_phase.setdefault(name, []).append(first["wall"] - t + value)
+    return ", ".join(f"{name} {statistics.median(v):.2f}" for name, v in per_phase.items())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--workspace", default=str(ROOT / "bench-out" / "pool50k"))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--ks", default="500,1000,2000")
+    ap.add_argument("--no-switches", action="store_true", help="slider measurements only")
     ap.add_argument("--quality", default="length",
                     help="quality spec picked on the Select page (length: few ties, so every "
                     "alpha step changes the selection; heuristic ties most rows at 1)")
@@ -80,7 +127,9 @@ def main() -> None:
         sys.exit(f"no workspace at {ws}: run benchmarks/build_pool50k.py first")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "QDX_DATA_ROOTS": f"{ws.parent}{os.pathsep}{ROOT}"}
+    timing_log = Path(tempfile.mkstemp(prefix="qdx-timing-", suffix=".jsonl")[1])
+    env = {**os.environ, "QDX_DATA_ROOTS": f"{ws.parent}{os.pathsep}{ROOT}",
+           "QDX_TIMING_LOG": str(timing_log)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
                              "--server.port", str(port), "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
@@ -100,14 +149,14 @@ def main() -> None:
             switches = {"Map": "Colour by", "Select": "Facility-location coverage",
                         "Pool": "Exact duplicates", "Compare": "Trade-off"}
             times: dict[str, list[float]] = {name: [] for name in switches}
-            for _ in range(args.repeats):
+            for _ in range(0 if args.no_switches else args.repeats):
                 for name, marker in switches.items():
                     t = time.perf_counter()
                     page.get_by_role("link", name=name).click()
                     page.get_by_text(marker).first.wait_for(timeout=120_000)
                     page.wait_for_load_state("networkidle")
                     times[name].append(time.perf_counter() - t)
-            for name, values in times.items():
+            for name, values in (() if args.no_switches else times.items()):
                 print(f"page switch to {name:<8} median {statistics.median(values):.2f}s "
                       f"(max {max(values):.2f}s, n={len(values)})")
             page.get_by_role("link", name="Select").click()
@@ -127,28 +176,43 @@ def main() -> None:
                 # (an arrow key at 1.0 changes nothing and would time out).
                 alpha.focus()
                 page.keyboard.press("Home")
-                page.wait_for_timeout(300)
-                wait_idle(page)
-                samples = []
+                page.wait_for_function(FOOTER_JS, arg="qdit (alpha 0)", polling="raf",
+                                       timeout=120_000)
+                ran, drawn, cards, done, pressed = [], [], [], [], []
                 unchanged = 0
                 for _ in range(args.repeats):
                     wait_idle(page)
-                    before = (run_caption(page), card_value(page, "Facility-location coverage"))
+                    page.wait_for_timeout(500)
+                    before = (page.evaluate(CAPTION_JS),
+                              card_value(page, "Facility-location coverage"))
                     alpha.focus()
                     t = time.perf_counter()
+                    pressed.append(time.time())
                     page.keyboard.press("ArrowRight")
-                    # Done when the new run's caption is drawn (every alpha is a new run) and
-                    # the rerun has finished, i.e. the cards and the map below are drawn too.
-                    deadline = time.monotonic() + 120
-                    while run_caption(page) == before[0] and time.monotonic() < deadline:
-                        page.wait_for_timeout(20)
-                    wait_idle(page)
-                    samples.append(time.perf_counter() - t)
+                    # Every alpha is a new run: its caption first, then the cards, then the
+                    # map whose title names it, then the last card, curve, table and the
+                    # caption under the table.
+                    page.wait_for_function(CHANGED_JS, arg=before[0], polling="raf",
+                                           timeout=120_000)
+                    ran.append(time.perf_counter() - t)
+                    label = page.evaluate(CAPTION_JS).split(":")[0]
+                    page.wait_for_function(TITLE_JS, arg=label, polling="raf", timeout=120_000)
+                    drawn.append(time.perf_counter() - t)
+                    page.wait_for_function(NOTE_JS, arg=label, polling="raf", timeout=120_000)
+                    cards.append(time.perf_counter() - t)
+                    page.wait_for_function(FOOTER_JS, arg=label, polling="raf", timeout=120_000)
+                    done.append(time.perf_counter() - t)
                     unchanged += card_value(page, "Facility-location coverage") == before[1]
-                    page.wait_for_timeout(300)
-                print(f"alpha slider release -> cards, k={k:>5}: median "
-                      f"{statistics.median(samples):.2f}s (max {max(samples):.2f}s)"
-                      f"{f'; coverage card unchanged {unchanged}x' if unchanged else ''}")
+                print(f"alpha slider release, k={k:>5}: run line median "
+                      f"{statistics.median(ran):.2f}s; highlight map (and the cards above "
+                      f"it) {statistics.median(drawn):.2f}s (max {max(drawn):.2f}s); all six "
+                      f"cards {statistics.median(cards):.2f}s (max {max(cards):.2f}s); "
+                      f"everything (curve, table) {statistics.median(done):.2f}s "
+                      f"(max {max(done):.2f}s)"
+                      f"{f'; coverage card unchanged {unchanged}x' if unchanged else ''}",
+                      flush=True)
+                print("  server side, median seconds after the key press: "
+                      + server_phases(timing_log, pressed), flush=True)
             browser.close()
     finally:
         proc.terminate()

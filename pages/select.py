@@ -11,8 +11,9 @@ from core.metrics import MEASURES
 from core.select.registry import STRATEGIES, strategy_names
 from ui import data, state
 from ui import selection as sel
-from ui.map_figure import build_map_figure, density_sample
+from ui.map_figure import density_sample, highlight_figure
 from ui.progress import ProgressWithEta
+from ui.timing import PhaseLog
 
 CARDS = ["facility_location", "vendi", "ldd", "cluster_entropy", "distinct_2_response",
          "quality_mean"]
@@ -31,7 +32,7 @@ HELP = {
 
 # The highlight map is context, not the place to inspect rows (that is the Map page): a
 # smaller density-preserving sample keeps each slider redraw light (picks are always drawn).
-SELECT_MAP_POINTS = 12_000
+SELECT_MAP_POINTS = 8_000
 
 st.title("Select")
 ws = data.require_workspace()
@@ -116,12 +117,14 @@ def selection_panel() -> None:
     if cancelled:
         st.warning("Run cancelled; move a slider to start a new one.")
         return
+    knobs = ", ".join(f"{name} {value:g}" for name, value in params.items()
+                      if isinstance(value, float))
+    label = f"{strategy}{f' ({knobs})' if knobs else ''}"
+    phases = PhaseLog(label)
     try:
         bar = ProgressWithEta(f"Selecting {k:,} with {strategy}")
         result = sel.run(ws, request, progress=bar)
-        knobs = ", ".join(f"{name} {value:g}" for name, value in params.items()
-                          if isinstance(value, float))
-        bar.done(f"{strategy}{f' ({knobs})' if knobs else ''}: {result.k:,} picks in "
+        bar.done(f"{label}: {result.k:,} picks in "
                  f"{result.timings.get('total', 0):.2f}s")
     except CancelledError:
         st.warning("Run cancelled.")
@@ -132,35 +135,55 @@ def selection_panel() -> None:
     if result.stopped_early:
         st.warning(f"Stopped at {result.k:,} picks: {result.stopped_early}")
     st.session_state["qdx_current_result"] = (ws.pool_key, request, result)
-    draw_result(result, quality)
+    phases.mark("run")
+    draw_result(result, quality, label, phases)
+    phases.write()
 
 
-def draw_result(result, quality: str) -> None:
+def _card(slot, name: str, entry: dict) -> None:
+    value = entry.get("selection")
+    rnd = (entry.get("random") or {}).get("mean")
+    better = LABELS[name].better if name in LABELS else "higher"
+    delta = None
+    if value is not None and rnd not in (None, 0):
+        delta = f"{(value - rnd) / abs(rnd) * 100:+.1f}% vs random"
+    slot.metric(LABELS[name].label if name in LABELS else name,
+                "–" if value is None else f"{value:.3f}", delta=delta,
+                delta_color="inverse" if better == "lower" else "normal",
+                help=LABELS[name].description if name in LABELS else None)
+
+
+def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
+    """The cheap cards and the highlight map first (what a slider move is for), then the
+    log-det and text cards, the metrics-versus-k curve and the table: each part is on
+    screen as soon as it is computed."""
     idx = result.indices
-    report = sel.metrics(ws, idx, quality)
-    cards = st.columns(len(CARDS))
-    for col, name in zip(cards, CARDS, strict=True):
-        entry = report.get(name) or {}
-        value = entry.get("selection")
-        rnd = (entry.get("random") or {}).get("mean")
-        better = LABELS[name].better if name in LABELS else "higher"
-        delta = None
-        if value is not None and rnd not in (None, 0):
-            rel = (value - rnd) / abs(rnd) * 100
-            delta = f"{rel:+.1f}% vs random"
-        col.metric(LABELS[name].label if name in LABELS else name,
-                   "–" if value is None else f"{value:.3f}", delta=delta,
-                   delta_color="inverse" if better == "lower" else "normal",
-                   help=LABELS[name].description if name in LABELS else None)
+    report = sel.metrics(ws, idx, quality, families=sel.FIRST_FAMILIES)
+    phases.mark("card_measures")
+    later = {}
+    for col, name in zip(st.columns(len(CARDS)), CARDS, strict=True):
+        if name in report:
+            _card(col, name, report[name])
+        else:
+            later[name] = col.empty()
+    note = st.empty()
     left, right = st.columns([3, 2])
     with left:
         mframe = data.map_frame(str(ws.root), emb["key"])
         rows = density_sample(mframe["x"].to_numpy(), mframe["y"].to_numpy(), SELECT_MAP_POINTS,
                               keep=idx)
-        fig, _ = build_map_figure(mframe, "cluster", rows=rows, highlight=idx, height=520,
-                                  hover_greyed=False)
-        fig.update_layout(showlegend=False)
+        fig = highlight_figure(mframe, rows, idx, title=f"{label}: {len(idx):,} picks "
+                               "highlighted", height=520)
         st.plotly_chart(fig, width="stretch", key="select_map")
+    phases.mark("map_sent")
+    text = sel.metrics(ws, idx, quality, families=sel.LATER_FAMILIES)
+    phases.mark("later_measures")
+    report = {**report, **text}
+    for name, slot in later.items():
+        _card(slot, name, report.get(name) or {})
+    note.caption(f"{label}: deltas against the mean of 3 random subsets of {len(idx):,} "
+                 "rows drawn from the same candidates.")
+    phases.mark("cards_sent")
     with right:
         tr = sel.traces(ws, idx, quality)
         curve = go.Figure()
@@ -177,6 +200,10 @@ def draw_result(result, quality: str) -> None:
                   "selection": v.get("selection"), "pool": v.get("pool"),
                   "random": (v.get("random") or {}).get("mean")} for m, v in report.items()]
         st.dataframe(table, hide_index=True, height=220, key="metric_table")
+        st.caption(f"{label}, {len(idx):,} picks: every live measure beside the whole pool "
+                   "and the mean of 3 random subsets of the same size; Self-BLEU is added "
+                   "when the selection is saved.")
+    phases.mark("all_sent")
 
 
 selection_panel()

@@ -4,7 +4,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ui.map_figure import build_map_figure, density_sample, rows_from_selection
+from ui.map_figure import (
+    CLUSTER_COLOURS,
+    HOVER_CHARS,
+    build_map_figure,
+    cluster_colour,
+    density_sample,
+    highlight_figure,
+    rows_from_selection,
+)
 
 
 def _frame(n=12, seed=0):
@@ -103,3 +111,37 @@ def test_density_sample_keeps_share_of_every_region_and_outliers():
 
 def test_density_sample_is_identity_when_small():
     assert density_sample(np.zeros(5), np.zeros(5), 10).tolist() == [0, 1, 2, 3, 4]
+
+
+def test_highlight_figure_greys_the_drawn_rows_and_colours_picks_by_cluster():
+    frame = _frame(60)
+    frame.loc[7, "hover"] = "x" * 300
+    frame["cluster"] = np.arange(60) % 50  # more clusters than colours: the palette wraps
+    picks = np.array([7, 3, 55, 49])
+    drawn = np.arange(0, 60, 2)
+    fig = highlight_figure(frame, drawn, picks, title="qdit (alpha 0.5): 4 picks highlighted")
+    grey, top = fig.data
+    assert len(fig.data) == 2 and fig.layout.title.text.startswith("qdit (alpha 0.5):")
+    assert len(grey.x) == len(set(drawn) - set(picks))  # drawn rows, picks removed
+    assert sorted(top.customdata.tolist()) == sorted(picks.tolist())
+    rows = top.customdata.tolist()
+    for row, value in zip(rows, top.marker.color, strict=True):
+        assert value == frame["cluster"][row] % len(CLUSTER_COLOURS)
+    hover = dict(zip(rows, top.text, strict=True))
+    assert len(hover[7]) == HOVER_CHARS and hover[7].endswith("…") and hover[3] == "text 3"
+
+
+def test_stepwise_scale_gives_each_cluster_its_palette_colour():
+    """Value i on the scale (cmin -0.5, cmax 47.5) falls in the flat step of colour i, the
+    colour the Map page gives cluster i's trace."""
+    fig = highlight_figure(_frame(12), np.arange(12), np.arange(3))
+    marker = fig.data[1].marker
+    scale = [tuple(step) for step in marker.colorscale]
+    n = len(CLUSTER_COLOURS)
+    for i in (0, 1, 23, 47):
+        pos = (i - marker.cmin) / (marker.cmax - marker.cmin)
+        below = [c for edge, c in scale if edge <= pos][-1]
+        above = [c for edge, c in scale if edge >= pos][0]
+        assert below == above == CLUSTER_COLOURS[i] == cluster_colour(i + n)
+    cluster_fig, _ = build_map_figure(_frame(12), "cluster")
+    assert {t.marker.color for t in cluster_fig.data} == {cluster_colour(c) for c in range(3)}
