@@ -176,7 +176,8 @@ def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
                                "highlighted", height=520)
         st.plotly_chart(fig, width="stretch", key="select_map")
     phases.mark("map_sent")
-    text = sel.metrics(ws, idx, quality, families=sel.LATER_FAMILIES)
+    text = sel.metrics(ws, idx, quality, families=sel.LATER_FAMILIES,
+                       text_parts=sel.LATER_TEXT)
     phases.mark("later_measures")
     report = {**report, **text}
     for name, slot in later.items():
@@ -196,9 +197,13 @@ def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
         curve.update_layout(height=300, title="Metrics versus k (scaled to their maximum)",
                             margin={"l": 0, "r": 0, "t": 40, "b": 0}, xaxis_title="k")
         st.plotly_chart(curve, width="stretch", key="trace_chart")
+        report.update(sel.metrics(ws, idx, quality, families=("text",),
+                                  text_parts=sel.LAST_TEXT))
+        order = {name: i for i, name in enumerate(LABELS)}
         table = [{"measure": LABELS[m].label if m in LABELS else m,
                   "selection": v.get("selection"), "pool": v.get("pool"),
-                  "random": (v.get("random") or {}).get("mean")} for m, v in report.items()]
+                  "random": (v.get("random") or {}).get("mean")}
+                 for m, v in sorted(report.items(), key=lambda kv: order.get(kv[0], 1e9))]
         st.dataframe(table, hide_index=True, height=220, key="metric_table")
         st.caption(f"{label}, {len(idx):,} picks: every live measure beside the whole pool "
                    "and the mean of 3 random subsets of the same size; Self-BLEU is added "

@@ -25,6 +25,8 @@ LIVE_FAMILIES = ("embedding", "logdet", "cluster", "text", "quality")  # Self-BL
 # 2 cores: BLAS threads of both fought, and the map came 0.5 s later.)
 FIRST_FAMILIES = ("embedding", "cluster", "quality")
 LATER_FAMILIES = ("logdet", "text")
+LATER_TEXT = ("distinct", "entropy", "lengths")  # the compression ratio comes last
+LAST_TEXT = ("compression",)
 
 
 def run_key(ws: Workspace, request: dict[str, Any]) -> str:
@@ -89,26 +91,30 @@ def _metrics_key(ws: Workspace, idx: np.ndarray, quality: str | None,
 
 def metrics(ws: Workspace, indices: np.ndarray, quality: str | None, *, full: bool = False,
             candidate_mask: np.ndarray | None = None,
-            families: tuple[str, ...] | None = None) -> dict:
+            families: tuple[str, ...] | None = None,
+            text_parts: tuple[str, ...] | None = None) -> dict:
     """Every live measure beside the pool and the random baseline (Self-BLEU when ``full``;
     only ``families`` when given), memoised per session: a page switch or a slider moved
     back redraws without recomputing."""
     idx = np.ascontiguousarray(indices, dtype=np.int64)
     if families is None:
         families = LIVE_FAMILIES + (("self_bleu",) if full else ())
-    key = _metrics_key(ws, idx, quality, families, candidate_mask)
+    opts = MetricsOptions(families=families)
+    if text_parts is not None:
+        opts.text_parts = tuple(text_parts)
+    key = _metrics_key(ws, idx, quality, families + tuple(opts.text_parts), candidate_mask)
     return _memoised(METRICS_MEMO_KEY, key,
-                     lambda: _compute_metrics(ws, idx, quality, families, candidate_mask))
+                     lambda: _compute_metrics(ws, idx, quality, opts, candidate_mask))
 
 
 def _compute_metrics(ws: Workspace, indices: np.ndarray, quality: str | None,
-                     families: tuple[str, ...], candidate_mask: np.ndarray | None) -> dict:
+                     opts: MetricsOptions, candidate_mask: np.ndarray | None) -> dict:
     pool = metrics_pool(ws, quality)
     if candidate_mask is not None and not candidate_mask.all():
         import dataclasses
 
         pool = dataclasses.replace(pool, candidate_mask=candidate_mask)
-    return compute_all_metrics(pool, indices, MetricsOptions(families=families))
+    return compute_all_metrics(pool, indices, opts)
 
 
 def traces(ws: Workspace, indices: np.ndarray, quality: str | None) -> dict[str, np.ndarray]:

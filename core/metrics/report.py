@@ -28,6 +28,7 @@ from core.metrics.cache import cached_or_computed
 from core.metrics.measures import FAMILIES, TEXT_SIDES, measure_names
 from core.metrics.quality import low_quality_threshold
 from core.metrics.values import (
+    TEXT_PARTS,
     MetricsOptions,
     MetricsPool,
     cluster_values,
@@ -91,7 +92,8 @@ def _cached_cluster_pool_values(pool: MetricsPool) -> dict[str, float | None]:
 def _cached_text_pool_values(pool: MetricsPool, opts: MetricsOptions) -> dict[str, float | None]:
     names = [n for n in measure_names(("text",), tuple(pool.texts))]
     parts = ({"text": pool.text_key, "sides": sorted(pool.texts),
-              "level": opts.compression_level} if pool.text_key else None)
+              "level": opts.compression_level, "parts": sorted(opts.text_parts)}
+             if pool.text_key else None)
 
     def compute() -> np.ndarray:
         vals = text_values(pool, None, opts)
@@ -113,6 +115,10 @@ def compute_all_metrics(pool: MetricsPool, indices, options: MetricsOptions | No
     if unknown:
         raise InputError(f"unknown metric families {sorted(unknown)}; expected some of "
                          f"{', '.join(FAMILIES)}", field="families")
+    bad_parts = set(opts.text_parts) - set(TEXT_PARTS)
+    if bad_parts:
+        raise InputError(f"unknown text measures {sorted(bad_parts)}; expected some of "
+                         f"{', '.join(TEXT_PARTS)}", field="text_parts")
     idx = emb.check_selection(indices, pool.n)
     bad_sides = set(pool.texts) - set(TEXT_SIDES)
     if bad_sides:

@@ -51,6 +51,9 @@ class MetricsPool:
         return int(self.embeddings.shape[0])
 
 
+TEXT_PARTS = ("distinct", "entropy", "compression", "lengths")
+
+
 @dataclass
 class MetricsOptions:
     """Parameters of the measures and the baseline (defaults as documented per measure)."""
@@ -65,6 +68,9 @@ class MetricsOptions:
     self_bleu_sample: int = 500
     self_bleu_seed: int = 0
     compression_level: int = 6
+    # Which text measures to compute (all by default): the dashboard asks for the cheap ones
+    # first and the compression ratio (zlib over the selection, most of the text cost) later.
+    text_parts: tuple[str, ...] = TEXT_PARTS
     logdet_max_k: int = 10_000  # log det / LDD above this size: None (O(k^3), O(k^2) memory)
 
 
@@ -106,15 +112,20 @@ def cluster_values(pool: MetricsPool, idx: np.ndarray | None) -> dict[str, float
 def text_values(pool: MetricsPool, idx: np.ndarray | None, opts: MetricsOptions
                  ) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
+    parts = set(opts.text_parts)
     for side, tok in pool.texts.items():
-        dist = tx.distinct_n(tok, idx)
-        lengths = tx.length_stats(tok, idx)
-        out.update({f"distinct_{n}_{side}": dist[n] for n in (1, 2, 3)})
-        out[f"token_entropy_{side}"] = tx.token_entropy(tok, idx)
-        out[f"compression_ratio_{side}"] = tx.compression_ratio(tok.texts, idx,
-                                                                level=opts.compression_level)
-        out[f"length_mean_{side}"] = lengths["mean"]
-        out[f"length_median_{side}"] = lengths["median"]
+        if "distinct" in parts:
+            dist = tx.distinct_n(tok, idx)
+            out.update({f"distinct_{n}_{side}": dist[n] for n in (1, 2, 3)})
+        if "entropy" in parts:
+            out[f"token_entropy_{side}"] = tx.token_entropy(tok, idx)
+        if "compression" in parts:
+            out[f"compression_ratio_{side}"] = tx.compression_ratio(
+                tok.texts, idx, level=opts.compression_level)
+        if "lengths" in parts:
+            lengths = tx.length_stats(tok, idx)
+            out[f"length_mean_{side}"] = lengths["mean"]
+            out[f"length_median_{side}"] = lengths["median"]
     return out
 
 

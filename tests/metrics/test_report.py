@@ -154,3 +154,24 @@ def test_log_det_is_skipped_above_its_size_limit(clustered_pool):
     assert small["ldd"]["selection"] is not None
     assert large["ldd"]["selection"] is None and large["logdet"]["random"] is None
     assert large["vendi"]["selection"] is not None
+
+
+def test_text_parts_split_the_text_family_without_changing_a_value(clustered_pool):
+    """The dashboard asks for distinct-n/entropy/lengths first and the compression ratio
+    later, against one shared cache: each part equals the full report's value and a partial
+    request never leaves a gap in a later full one."""
+    pool = _pool(clustered_pool, cache=MemoryArrayCache(), embedding_key="e", text_key="t")
+    idx = np.arange(5, 400, 9)
+    light = compute_all_metrics(pool, idx, MetricsOptions(
+        families=("text",), text_parts=("distinct", "entropy", "lengths")))
+    heavy = compute_all_metrics(pool, idx, MetricsOptions(
+        families=("text",), text_parts=("compression",)))
+    full = compute_all_metrics(pool, idx, MetricsOptions(families=("text",)))
+    assert set(light) | set(heavy) == set(full) and not set(light) & set(heavy)
+    assert all(name.startswith("compression_ratio") for name in heavy)
+    for name, entry in {**light, **heavy}.items():
+        assert entry["selection"] == pytest.approx(full[name]["selection"]), name
+        assert entry["pool"] == pytest.approx(full[name]["pool"]), name
+        assert entry["random"]["mean"] == pytest.approx(full[name]["random"]["mean"]), name
+    with pytest.raises(InputError, match="unknown text measures"):
+        compute_all_metrics(pool, idx, MetricsOptions(families=("text",), text_parts=("bleu",)))
