@@ -248,7 +248,10 @@ class RelativeGainGreedy:
         # and scratch space for one step's shortlist.
         self._gheap = (self._gval[pool].copy(), pool.copy(), np.array([len(pool)]))
         heapify(self._gheap[0], self._gheap[1], len(pool))
-        self._cand = (pool.copy(), np.full(n, -1, dtype=np.int64), np.array([len(pool)]))
+        # (rows, position of each row, count, alpha * q in the rows' order): the per-step
+        # bound scan reads quality sequentially instead of gathering it
+        self._cand = (pool.copy(), np.full(n, -1, dtype=np.int64), np.array([len(pool)]),
+                      self.alpha * self.q[pool])
         self._cand[1][pool] = np.arange(len(pool))
         self._by_quality = (pool[np.lexsort((pool, -self.q[pool]))], np.zeros(1, dtype=np.int64))
         self._scratch = (np.empty(len(pool)), np.empty(len(pool), dtype=np.int64))
@@ -280,13 +283,14 @@ class RelativeGainGreedy:
 @njit(cache=True)
 def _take(cand, taken, row):
     """Mark ``row`` picked and swap it out of the free-candidate list."""
-    rows, pos, count = cand
+    rows, pos, count, aq = cand
     taken[row] = True
     i = pos[row]
     if i < 0:
         return
     last = rows[count[0] - 1]
     rows[i] = last
+    aq[i] = aq[count[0] - 1]
     pos[last] = i
     pos[row] = -1
     count[0] -= 1
@@ -350,13 +354,21 @@ def _relative_argmax(sim, cur, q, alpha, best, state, step):
     lower = max(w * (gval[top] / best) + alpha * q[top], w * (gval[qrow] / best) + alpha * q[qrow])
     keys, rows = scratch
     m = 0
+    scale = w / best
+    # The scan's bound w / best * gval + alpha * q is rounded differently from the scores
+    # (w * (gval / best) + alpha * q); a relative slack of 1e-12 keeps every row whose exact
+    # score could reach ``lower`` (the shortlist is then scored with the exact formula).
+    cut = lower - 1e-12 * abs(lower)
+    cand_rows, aq = cand[0], cand[3]
     for i in range(cand[2][0]):
-        row = cand[0][i]
-        key = w * (gval[row] / best) + alpha * q[row]
-        if key >= lower:
-            keys[m] = key
-            rows[m] = row
-            m += 1
+        row = cand_rows[i]
+        key = scale * gval[row] + aq[i]
+        if key >= cut:
+            key = w * (gval[row] / best) + alpha * q[row]
+            if key >= lower:
+                keys[m] = key
+                rows[m] = row
+                m += 1
     heapify(keys, rows, m)
     while stamp[rows[0]] != step:  # keys of rows fresh at this step are exact
         row = rows[0]
