@@ -154,9 +154,9 @@ def _card(slot, name: str, entry: dict) -> None:
 
 
 def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
-    """The cheap cards and the highlight map first (what a slider move is for), then the
-    log-det and text cards, the metrics-versus-k curve and the table: each part is on
-    screen as soon as it is computed."""
+    """The cards (the cheap ones first, then log det and distinct-2), the highlight map,
+    then the metrics-versus-k curve and the table: each part is on screen as soon as it is
+    computed."""
     idx = result.indices
     report = sel.metrics(ws, idx, quality, families=sel.FIRST_FAMILIES)
     phases.mark("card_measures")
@@ -166,7 +166,18 @@ def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
             _card(col, name, report[name])
         else:
             later[name] = col.empty()
-    note = st.empty()
+    # The log-det and distinct-2 cards are computed before the map is sent: while the
+    # browser draws the first cards (cheap) the CPU is free; drawing the map (WebGL, 0.4 s
+    # on these cores without a GPU) would slow them down by half.
+    text = sel.metrics(ws, idx, quality, families=sel.LATER_FAMILIES,
+                       text_parts=sel.LATER_TEXT)
+    phases.mark("later_measures")
+    report = {**report, **text}
+    for name, slot in later.items():
+        _card(slot, name, report.get(name) or {})
+    st.caption(f"{label}: deltas against the mean of 3 random subsets of {len(idx):,} "
+               "rows drawn from the same candidates.")
+    phases.mark("cards_sent")
     left, right = st.columns([3, 2])
     with left:
         mframe = data.map_frame(str(ws.root), emb["key"])
@@ -176,15 +187,6 @@ def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
                                "highlighted", height=520)
         st.plotly_chart(fig, width="stretch", key="select_map")
     phases.mark("map_sent")
-    text = sel.metrics(ws, idx, quality, families=sel.LATER_FAMILIES,
-                       text_parts=sel.LATER_TEXT)
-    phases.mark("later_measures")
-    report = {**report, **text}
-    for name, slot in later.items():
-        _card(slot, name, report.get(name) or {})
-    note.caption(f"{label}: deltas against the mean of 3 random subsets of {len(idx):,} "
-                 "rows drawn from the same candidates.")
-    phases.mark("cards_sent")
     with right:
         tr = sel.traces(ws, idx, quality)
         curve = go.Figure()
