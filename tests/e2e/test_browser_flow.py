@@ -70,7 +70,8 @@ def test_pool_map_select_export(app_server, browser):
     page.screenshot(path=str(ARTIFACTS / "3-select.png"), full_page=True)
     page.get_by_label("Name").fill("e2e-pick")
     page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text("Saved", exact=False).first.wait_for(timeout=TIMEOUT)
+    # the success line itself (a bare "Saved" also matches, case-blind, the table's caption)
+    page.get_by_text("Saved “e2e-pick”", exact=False).first.wait_for(timeout=TIMEOUT)
 
     # Export: download the Alpaca file and check it loads with the same row count
     page.get_by_role("link", name="Export").click()
