@@ -95,9 +95,11 @@ class FacilityLocationGreedy:
         if sp.issparse(similarity):
             csr = similarity.tocsr()
             self.dense = np.zeros((0, 0), dtype=np.float32)
-            self.indptr = csr.indptr.astype(np.int64)
-            self.indices = csr.indices.astype(np.int32)
-            self.data = csr.data.astype(np.float32)
+            # read-only use: no copies when the graph already has these types (it is shared
+            # with the symmetric-graph cache between slider moves)
+            self.indptr = csr.indptr.astype(np.int64, copy=False)
+            self.indices = csr.indices.astype(np.int32, copy=False)
+            self.data = csr.data.astype(np.float32, copy=False)
         else:
             self.dense = np.ascontiguousarray(similarity, dtype=np.float32)
             self.indptr = np.zeros(1, dtype=np.int64)
@@ -382,7 +384,13 @@ def _relative_steps(sim, cur, q, alpha, state, step, n_steps, out_rows, out_scor
     done = 0
     while done < n_steps and state[4][2][0] > 0:
         best = _best_gain(sim, cur, state, step)
-        if best > 0.0:
+        if best > 0.0 and alpha == 0.0:
+            # Pure coverage: the gain heap's top is already the argmax of gain / G_t (the
+            # largest gain, ties to the lower row), so the bound scan is skipped.
+            row = state[3][1][0]
+            score = 1.0
+            gain = best
+        elif best > 0.0:
             row, score = _relative_argmax(sim, cur, q, alpha, best, state, step)
             gain = state[0][row]
         else:  # everything is covered: 0 / 0 counts as 1, quality decides
