@@ -81,15 +81,17 @@ FOOTER_JS = """(label) => {
 }"""
 
 
-def wait_idle(page, timeout: float = 120.0) -> None:
-    """Until Streamlit's running indicator is gone (the script run has finished)."""
-    deadline = time.monotonic() + timeout
-    page.wait_for_timeout(50)
-    while page.locator('[data-testid="stStatusWidget"]').count() and \
-            page.locator('[data-testid="stStatusWidget"]').first.is_visible():
-        if time.monotonic() > deadline:
-            return
-        page.wait_for_timeout(20)
+SETTLED_JS = f"""() => {{
+  const label = ({CAPTION_JS})().split(':')[0];
+  return label !== '' && ({FOOTER_JS})(label);
+}}"""
+
+
+def wait_drawn(page) -> None:
+    """Until the latest run is drawn to the end (the caption under the table names the run
+    on the run line). Streamlit's running indicator cannot tell: it never shows for a
+    fragment rerun."""
+    page.wait_for_function(SETTLED_JS, polling="raf", timeout=120_000)
 
 
 def server_phases(log: Path, pressed: list[float]) -> str:
@@ -164,7 +166,7 @@ def main() -> None:
             page.locator(".st-key-p_quality input").click()
             page.get_by_role("option", name=args.quality, exact=True).click()
             page.wait_for_timeout(500)
-            wait_idle(page)
+            wait_drawn(page)
             for k in [int(v) for v in args.ks.split(",")]:
                 box = page.get_by_role("spinbutton", name="Budget k")
                 box.fill(str(k))
@@ -181,8 +183,7 @@ def main() -> None:
                 ran, drawn, cards, done, pressed = [], [], [], [], []
                 unchanged = 0
                 for _ in range(args.repeats):
-                    wait_idle(page)
-                    page.wait_for_timeout(500)
+                    page.wait_for_timeout(500)  # the previous release waited for its footer
                     before = (page.evaluate(CAPTION_JS),
                               card_value(page, "Facility-location coverage"))
                     alpha.focus()

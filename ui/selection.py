@@ -19,10 +19,10 @@ MEMO_SIZE = 32
 METRICS_MEMO_KEY = "qdx_metrics_memo"
 TRACE_ROWS = 2_000
 LIVE_FAMILIES = ("embedding", "logdet", "cluster", "text", "quality")  # Self-BLEU on demand
-# The Select page draws the cards of these first, with the map; log det (O(k^3)) and the
-# text family (distinct-n, entropy, compression of both sides), half the live cost, fill the
-# remaining cards after the map. (Computing them meanwhile on a worker thread was slower on
-# 2 cores: BLAS threads of both fought, and the map came 0.5 s later.)
+# The Select page draws the cards of FIRST_FAMILIES, then those of log det (O(k^3)) and
+# the cheap text measures, then the map; the compression ratio (zlib over the selection,
+# the slowest text measure) only joins the table at the end. (Computing the later measures
+# on a worker thread was slower on 2 cores: both sides' BLAS threads fought.)
 FIRST_FAMILIES = ("embedding", "cluster", "quality")
 LATER_FAMILIES = ("logdet", "text")
 LATER_TEXT = ("distinct", "entropy", "lengths")  # the compression ratio comes last
@@ -77,18 +77,6 @@ def metrics_pool(ws: Workspace, quality: str | None, where: str | None = None):
     return _metrics_pool(str(ws.root), info["key"], quality or "none", where)
 
 
-def _metrics_key(ws: Workspace, idx: np.ndarray, quality: str | None,
-                 families: tuple[str, ...], candidate_mask: np.ndarray | None) -> str:
-    import hashlib
-
-    digest = hashlib.sha1(idx.tobytes())
-    if candidate_mask is not None:
-        digest.update(np.packbits(np.asarray(candidate_mask, dtype=bool)).tobytes())
-    info = ws.embedding_info() or {}
-    return json.dumps([ws.pool_key, info.get("key"), quality, list(families),
-                       digest.hexdigest()])
-
-
 def metrics(ws: Workspace, indices: np.ndarray, quality: str | None, *, full: bool = False,
             candidate_mask: np.ndarray | None = None,
             families: tuple[str, ...] | None = None,
@@ -96,13 +84,19 @@ def metrics(ws: Workspace, indices: np.ndarray, quality: str | None, *, full: bo
     """Every live measure beside the pool and the random baseline (Self-BLEU when ``full``;
     only ``families`` when given), memoised per session: a page switch or a slider moved
     back redraws without recomputing."""
+    import hashlib
+
     idx = np.ascontiguousarray(indices, dtype=np.int64)
     if families is None:
         families = LIVE_FAMILIES + (("self_bleu",) if full else ())
-    opts = MetricsOptions(families=families)
-    if text_parts is not None:
-        opts.text_parts = tuple(text_parts)
-    key = _metrics_key(ws, idx, quality, families + tuple(opts.text_parts), candidate_mask)
+    opts = MetricsOptions(families=tuple(families),
+                          **({} if text_parts is None else {"text_parts": tuple(text_parts)}))
+    digest = hashlib.sha1(idx.tobytes())
+    if candidate_mask is not None:
+        digest.update(np.packbits(np.asarray(candidate_mask, dtype=bool)).tobytes())
+    info = ws.embedding_info() or {}
+    key = json.dumps([ws.pool_key, info.get("key"), quality, list(opts.families),
+                      list(opts.text_parts), digest.hexdigest()])
     return _memoised(METRICS_MEMO_KEY, key,
                      lambda: _compute_metrics(ws, idx, quality, opts, candidate_mask))
 
@@ -121,11 +115,10 @@ def traces(ws: Workspace, indices: np.ndarray, quality: str | None) -> dict[str,
     """The cheap metric-versus-k curves (coverage, cluster entropy, mean quality): the
     Vendi and log-det traces cost eigen/Cholesky work per grid point, too slow per slider move.
     """
-    return _traces(metrics_pool(ws, quality), np.asarray(indices, dtype=np.int64))
-
-
-def _traces(pool, idx: np.ndarray) -> dict[str, np.ndarray]:
     from core.metrics.cluster import cluster_entropy_trace
+
+    pool = metrics_pool(ws, quality)
+    idx = np.asarray(indices, dtype=np.int64)
 
     # Coverage is averaged over a fixed seeded sample of TRACE_ROWS pool rows: the curve's
     # shape is what the chart shows (the exact value is on the card; the sample's standard

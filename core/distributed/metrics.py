@@ -20,7 +20,7 @@ import numpy as np
 from core.distributed.executor import Executor
 from core.distributed.objective import CHUNK_FLOATS, evaluation_items
 from core.distributed.shards import MatrixSource, check_rows_fit
-from core.metrics.cluster import entropy_of_counts
+from core.metrics.cluster import entropy_from_counts
 from core.metrics.embedding import check_selection
 
 
@@ -86,18 +86,6 @@ def cluster_count_block(item, *, selected: np.ndarray, n_clusters: int,
             lab[start:start + len(part)] = (source.take(part) @ cent_t).argmax(axis=1)
     picked = lab[np.isin(rows, selected, assume_unique=True)]
     return (np.bincount(lab, minlength=n_clusters), np.bincount(picked, minlength=n_clusters))
-
-
-def entropy_from_counts(pool_counts: np.ndarray, sel_counts: np.ndarray) -> dict[str, float]:
-    """``core.metrics.cluster.cluster_entropy``'s record from the reduced counts."""
-    present = pool_counts > 0
-    n_present = int(present.sum())
-    m = int(sel_counts.sum())
-    h = entropy_of_counts(sel_counts)
-    h_max = float(np.log(max(1, min(n_present, m))))
-    empty = int((present & (sel_counts == 0)).sum())
-    return {"entropy": h, "ratio": h / h_max if h_max > 0 else 1.0, "empty": float(empty),
-            "empty_share": empty / max(1, n_present)}
 
 
 def sharded_cluster_entropy(source: MatrixSource, indices, *, executor: Executor,

@@ -43,7 +43,12 @@ def cluster_entropy(labels: np.ndarray, indices=None) -> dict[str, float]:
     that maximum is 0 (one cluster or one row).
     """
     pool_counts = cluster_counts(labels)
-    sel_counts = cluster_counts(labels, indices, pool_counts.size)
+    return entropy_from_counts(pool_counts, cluster_counts(labels, indices, pool_counts.size))
+
+
+def entropy_from_counts(pool_counts: np.ndarray, sel_counts: np.ndarray) -> dict[str, float]:
+    """:func:`cluster_entropy`'s record from per-cluster counts of the pool and the selection
+    (the distributed mode reduces shards to these counts)."""
     present = pool_counts > 0
     n_present = int(present.sum())
     m = int(sel_counts.sum())

@@ -30,27 +30,27 @@ def ray_executor(ray_address):
     return RayExecutor()
 
 
+def _npy_pool(tmp_path_factory, name: str, n: int, d: int, centres: int, seed: int,
+              noise: float):
+    """Clustered unit vectors on disk as .npy (a MatrixSource), the array, a quality score."""
+    from core.distributed.shards import MatrixSource
+
+    x = clustered_unit_vectors(n, d, centres, seed=seed, noise=noise)
+    path = tmp_path_factory.mktemp(name) / "x.npy"
+    np.save(path, x)
+    quality = np.random.default_rng(seed + 1).random(len(x))
+    return MatrixSource.from_npy(path), x, quality
+
+
 @pytest.fixture(scope="session")
 def pool20k(tmp_path_factory):
     """20,000 clustered unit vectors (d = 64) on disk as .npy, and a quality score."""
-    from core.distributed.shards import MatrixSource
-
-    x = clustered_unit_vectors(20_000, 64, 50, seed=0, noise=1.0)
-    path = tmp_path_factory.mktemp("pool20k") / "x.npy"
-    np.save(path, x)
-    quality = np.random.default_rng(1).random(len(x))
-    return MatrixSource.from_npy(path), x, quality
+    return _npy_pool(tmp_path_factory, "pool20k", 20_000, 64, 50, seed=0, noise=1.0)
 
 
 @pytest.fixture(scope="session")
 def pool2k(tmp_path_factory):
-    from core.distributed.shards import MatrixSource
-
-    x = clustered_unit_vectors(2_000, 16, 12, seed=3, noise=0.6)
-    path = tmp_path_factory.mktemp("pool2k") / "x.npy"
-    np.save(path, x)
-    quality = np.random.default_rng(4).random(len(x))
-    return MatrixSource.from_npy(path), x, quality
+    return _npy_pool(tmp_path_factory, "pool2k", 2_000, 16, 12, seed=3, noise=0.6)
 
 
 @pytest.fixture(scope="session")
