@@ -22,11 +22,16 @@ brute-force greedy that takes ``argmax`` over rows in order):
   modes; the quality term is the modular part), one binary max-heap of stale scores.
 - RelativeGainGreedy: score_t(c) = (1 - alpha) * gain(c) / G_t + alpha * q[c] with
   G_t = max over candidates of gain (QDIT's "relative" mode). Each step first finds G_t
-  exactly with a lazy max-heap of gain upper bounds, then scans the candidates' score bounds
-  (1 - alpha) * ub(c) / G_t + alpha * q[c] (O(n) per step), keeps those that reach the best
-  exact score known (the G_t row's and the best-quality row's) and resolves them lazily in
-  a small heap. G_t only shrinks, so a score key cannot be carried across steps; the O(n)
-  scan per step (O(n k) in all, cheap next to the gain evaluations) is the price.
+  exactly with a lazy max-heap of gain upper bounds. G_t changes every step, so a heap of
+  scores cannot be carried across steps; but among rows of equal quality the score is
+  ordered by the gain alone, so rows whose quality value is shared by at least TIER_MIN
+  candidates (a "tier": heuristic scores tie most of a pool at one value) keep one lazy
+  gain heap per tier across steps, and a tier costs one exact top per step. The other rows
+  are scanned: their score bounds (1 - alpha) * ub(c) / G_t + alpha * q[c] (O(rows) per
+  step) are compared with the best exact score known (the G_t row's, the best-quality
+  row's, the tiers' tops) and the few that reach it are resolved lazily in a small heap.
+  Without the tiers, 31,851 tied rows of a 50,000-row pool reached the bound every step
+  and were heapified every step (k = 2,000 at alpha 0.7: 1.8 s; with them 0.2 s).
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ from core.neighbors import KnnGraph
 from core.select.lazy import heapify, sift_down
 
 DENSE_BLOCK = 1024
+# A quality value shared by at least this many candidates gets its own lazy gain heap in
+# the relative greedy (see RelativeGainGreedy); rarer values are scanned every step.
+TIER_MIN = 32
 
 
 def dense_similarity(embeddings: np.ndarray) -> np.ndarray:
@@ -228,7 +236,8 @@ class RelativeGainGreedy:
     f_t = (1 - alpha) + alpha * q. Usage: ``RelativeGainGreedy(fl, pool, quality, alpha)``
     on a FacilityLocationGreedy ``fl`` (its coverage state is shared and advanced),
     ``force(row)`` for must-include rows, then ``pick(n_steps)`` repeatedly.
-    Memory O(n); time per step O(n) for the bound scan plus the lazy gain evaluations.
+    Memory O(n); time per step: one exact top per quality tier, the scan of the untiered
+    rows, and the lazy gain evaluations.
     """
 
     def __init__(self, fl: FacilityLocationGreedy, pool: np.ndarray, quality: np.ndarray,
@@ -252,22 +261,24 @@ class RelativeGainGreedy:
         heapify(self._gheap[0], self._gheap[1], len(pool))
         # (rows, position of each row, count, alpha * q in the rows' order): the per-step
         # bound scan reads quality sequentially instead of gathering it
-        self._cand = (pool.copy(), np.full(n, -1, dtype=np.int64), np.array([len(pool)]),
-                      self.alpha * self.q[pool])
-        self._cand[1][pool] = np.arange(len(pool))
+        self._tiers, scanned = _quality_tiers(pool, self.q, self._gval)
+        self._free = np.array([len(pool)])
+        self._cand = (scanned.copy(), np.full(n, -1, dtype=np.int64), np.array([len(scanned)]),
+                      self.alpha * self.q[scanned])
+        self._cand[1][scanned] = np.arange(len(scanned))
         self._by_quality = (pool[np.lexsort((pool, -self.q[pool]))], np.zeros(1, dtype=np.int64))
-        self._scratch = (np.empty(len(pool)), np.empty(len(pool), dtype=np.int64))
+        self._scratch = (np.empty(len(scanned)), np.empty(len(scanned), dtype=np.int64))
 
     def _state(self) -> tuple:
         return (self._gval, self._stamp, self._taken, self._gheap, self._cand,
-                self._by_quality, self._scratch)
+                self._by_quality, self._scratch, self._tiers, self._free)
 
     def force(self, row: int) -> tuple[float, float]:
         """Add a must-include ``row``; return (f_t, unscaled gain), G_t counting the row too."""
         gain = float(self.fl.gains(np.array([row]))[0])
         best = max(gain, _best_gain(self._sim, self.fl.cur, self._state(), self.fl._step))
         ratio = gain / best if best > 0.0 else 1.0
-        _take(self._cand, self._taken, int(row))
+        _take(self._state(), int(row))
         self.fl.add(int(row))
         return (1.0 - self.alpha) * ratio + self.alpha * float(self.q[row]), gain
 
@@ -282,11 +293,103 @@ class RelativeGainGreedy:
         return rows[:done], scores[:done], gains[:done]
 
 
+def _quality_tiers(pool: np.ndarray, q: np.ndarray, gval: np.ndarray
+                   ) -> tuple[tuple, np.ndarray]:
+    """Split the candidates ``pool`` into tiers (quality values held by >= TIER_MIN of them,
+    best quality first) and the rest, which is returned to be scanned.
+
+    Tiers: (keys, rows, start, size, quality, stack): tier t's lazy max-heap of gain upper
+    bounds is keys/rows[start[t]:start[t] + size[t]] (taken rows leave it when they reach
+    the top); ``stack`` is scratch for a walk down the largest heap."""
+    values, inverse, counts = np.unique(q[pool], return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    tiered = counts[inverse] >= TIER_MIN
+    tier_values = np.flatnonzero(counts >= TIER_MIN)[::-1]  # best quality first
+    rank = np.full(values.size, -1, dtype=np.int64)
+    rank[tier_values] = np.arange(tier_values.size)
+    members = pool[tiered]
+    order = np.lexsort((members, rank[inverse[tiered]]))
+    rows = members[order].astype(np.int64)
+    sizes = counts[tier_values].astype(np.int64)
+    start = np.zeros(sizes.size + 1, dtype=np.int64)
+    np.cumsum(sizes, out=start[1:])
+    keys = gval[rows].astype(np.float64)
+    for t in range(sizes.size):
+        heapify(keys[start[t]:start[t + 1]], rows[start[t]:start[t + 1]], int(sizes[t]))
+    tiers = (keys, rows, start, sizes.copy(), values[tier_values].astype(np.float64),
+             np.empty(int(sizes.max()) if sizes.size else 1, dtype=np.int64))
+    return tiers, pool[~tiered]
+
+
 @njit(cache=True)
-def _take(cand, taken, row):
-    """Mark ``row`` picked and swap it out of the free-candidate list."""
-    rows, pos, count, aq = cand
-    taken[row] = True
+def _tier_best(sim, cur, state, step, w, alpha, best, t, best_s, best_r):
+    """(score, row) of the better of (best_s, best_r) and tier t's best free candidate.
+
+    The tier's top is made exact lazily (taken rows popped, stale bounds re-evaluated): it is
+    then the largest gain, lowest row among equal gains, so the tier's best score. Only if
+    rounding could give a smaller gain the same score (w * (g / best) + alpha * q equal for
+    the next float below g: rare, never at g = 0) is the heap walked down from the top,
+    without changing it, through every entry whose bound could still reach the best score,
+    so equal scores go to the lower row as in a brute-force argmax."""
+    gval, stamp, taken = state[0], state[1], state[2]
+    all_keys, all_rows, start, sizes, tq, stack = state[7]
+    qt = tq[t]
+    keys = all_keys[start[t]:start[t + 1]]
+    rows = all_rows[start[t]:start[t + 1]]
+    size = sizes[t]
+    while size > 0:
+        if w * (keys[0] / best) + alpha * qt < best_s:  # not even the bound can win
+            sizes[t] = size
+            return best_s, best_r
+        row = rows[0]
+        if taken[row]:
+            size -= 1
+            keys[0] = keys[size]
+            rows[0] = rows[size]
+            sift_down(keys, rows, size, 0)
+            continue
+        g = _fresh_gain(sim, cur, gval, stamp, row, step)
+        if keys[0] == g:
+            break
+        keys[0] = g
+        sift_down(keys, rows, size, 0)
+    sizes[t] = size
+    if size == 0:
+        return best_s, best_r
+    g0 = keys[0]
+    s0 = w * (g0 / best) + alpha * qt
+    if s0 > best_s or (s0 == best_s and rows[0] < best_r):
+        best_s, best_r = s0, rows[0]
+    if s0 < best_s or g0 <= 0.0 or w * (np.nextafter(g0, -np.inf) / best) + alpha * qt < s0:
+        return best_s, best_r
+    stack[0] = 0
+    depth = 1
+    while depth > 0:
+        depth -= 1
+        i = stack[depth]
+        if w * (keys[i] / best) + alpha * qt < best_s:
+            continue  # the whole subtree is bounded by this key
+        row = rows[i]
+        if not taken[row]:
+            s = w * (_fresh_gain(sim, cur, gval, stamp, row, step) / best) + alpha * qt
+            if s > best_s or (s == best_s and row < best_r):
+                best_s = s
+                best_r = row
+        for child in (2 * i + 1, 2 * i + 2):
+            if child < size:
+                stack[depth] = child
+                depth += 1
+    return best_s, best_r
+
+
+@njit(cache=True)
+def _take(state, row):
+    """Mark ``row`` picked and swap it out of the scanned candidates (a tier's heap drops it
+    when it reaches the top)."""
+    rows, pos, count, aq = state[4]
+    if not state[2][row]:
+        state[8][0] -= 1
+    state[2][row] = True
     i = pos[row]
     if i < 0:
         return
@@ -344,45 +447,55 @@ def _best_quality_row(by_quality, taken):
 def _relative_argmax(sim, cur, q, alpha, best, state, step):
     """(row, f_t) maximising (1 - alpha) * gain / best + alpha * q over free candidates.
 
-    Lower bound: the exact scores of the G_t row and of the best-quality row. Shortlist:
-    candidates whose bound (1 - alpha) * gval / best + alpha * q (gval a stale upper bound
-    or exact) reaches it; a lazy heap over the shortlist re-evaluates stale rows until an
-    exact score is on top."""
+    Lower bound: the exact scores of the G_t row and of the best-quality row, raised by each
+    tier's exact best (:func:`_tier_best`). Then the scanned rows: those whose bound
+    (1 - alpha) * gval / best + alpha * q (gval a stale upper bound or exact) reaches it go
+    into a lazy heap that re-evaluates stale rows until an exact score is on top."""
     gval, stamp, cand, scratch = state[0], state[1], state[4], state[6]
     top = state[3][1][0]
     qrow = _best_quality_row(state[5], state[2])
     _fresh_gain(sim, cur, gval, stamp, qrow, step)
     w = 1.0 - alpha
-    lower = max(w * (gval[top] / best) + alpha * q[top], w * (gval[qrow] / best) + alpha * q[qrow])
+    best_r = top
+    best_s = w * (gval[top] / best) + alpha * q[top]
+    s = w * (gval[qrow] / best) + alpha * q[qrow]
+    if s > best_s or (s == best_s and qrow < best_r):
+        best_s, best_r = s, qrow
+    for t in range(state[7][3].shape[0]):
+        best_s, best_r = _tier_best(sim, cur, state, step, w, alpha, best, t, best_s, best_r)
     keys, rows = scratch
     m = 0
     scale = w / best
     # The scan's bound w / best * gval + alpha * q is rounded differently from the scores
     # (w * (gval / best) + alpha * q); a relative slack of 1e-12 keeps every row whose exact
-    # score could reach ``lower`` (the shortlist is then scored with the exact formula).
-    cut = lower - 1e-12 * abs(lower)
+    # score could reach ``best_s`` (the shortlist is then scored with the exact formula).
+    cut = best_s - 1e-12 * abs(best_s)
     cand_rows, aq = cand[0], cand[3]
     for i in range(cand[2][0]):
         row = cand_rows[i]
         key = scale * gval[row] + aq[i]
         if key >= cut:
             key = w * (gval[row] / best) + alpha * q[row]
-            if key >= lower:
+            if key >= best_s:
                 keys[m] = key
                 rows[m] = row
                 m += 1
+    if m == 0:
+        return best_r, best_s
     heapify(keys, rows, m)
     while stamp[rows[0]] != step:  # keys of rows fresh at this step are exact
         row = rows[0]
         keys[0] = w * (_fresh_gain(sim, cur, gval, stamp, row, step) / best) + alpha * q[row]
         sift_down(keys, rows, m, 0)
-    return rows[0], keys[0]
+    if keys[0] > best_s or (keys[0] == best_s and rows[0] < best_r):
+        return rows[0], keys[0]
+    return best_r, best_s
 
 
 @njit(cache=True)
 def _relative_steps(sim, cur, q, alpha, state, step, n_steps, out_rows, out_scores, out_gains):
     done = 0
-    while done < n_steps and state[4][2][0] > 0:
+    while done < n_steps and state[8][0] > 0:
         best = _best_gain(sim, cur, state, step)
         if best > 0.0 and alpha == 0.0:
             # Pure coverage: the gain heap's top is already the argmax of gain / G_t (the
@@ -390,6 +503,12 @@ def _relative_steps(sim, cur, q, alpha, state, step, n_steps, out_rows, out_scor
             row = state[3][1][0]
             score = 1.0
             gain = best
+        elif best > 0.0 and alpha == 1.0:
+            # Pure quality: every score is 0 * (gain / G_t) + q exactly, so the best quality
+            # (ties to the lower row) is the pick.
+            row = _best_quality_row(state[5], state[2])
+            score = q[row]
+            gain = _fresh_gain(sim, cur, state[0], state[1], row, step)
         elif best > 0.0:
             row, score = _relative_argmax(sim, cur, q, alpha, best, state, step)
             gain = state[0][row]
@@ -400,7 +519,7 @@ def _relative_steps(sim, cur, q, alpha, state, step, n_steps, out_rows, out_scor
         out_rows[done] = row
         out_scores[done] = score
         out_gains[done] = gain
-        _take(state[4], state[2], row)
+        _take(state, row)
         _add(sim[0], sim[1], sim[2], sim[3], cur, row)
         done += 1
         step += 1

@@ -127,6 +127,49 @@ def test_relative_equals_brute_force(alpha, seed):
     assert np.all(res.gains <= 1 + 1e-9) and np.all(res.gains >= 0)
 
 
+@pytest.mark.parametrize("tier_min", [2, 32, 10**9])
+@pytest.mark.parametrize("alpha", [0.2, 0.5, 0.8, 0.97, 1.0])
+def test_relative_with_tied_quality_equals_brute_force(monkeypatch, tier_min, alpha):
+    # Heuristic scores tie most of a pool at one value: those rows go to per-value lazy
+    # heaps (quality tiers) instead of the per-step scan. Three common values, a few rare
+    # ones, candidates and must-include rows; tier_min 2 puts every repeated value in a
+    # tier, 10**9 none.
+    import core.select.facility_location as fl
+
+    monkeypatch.setattr(fl, "TIER_MIN", tier_min)
+    rng = np.random.default_rng(7)
+    x = clustered_unit_vectors(130, 12, 6, seed=8)
+    q = rng.choice([0.25, 0.6, 0.9], size=130, p=[0.3, 0.3, 0.4])
+    q[rng.choice(130, 9, replace=False)] = rng.random(9)
+    mask = rng.random(130) < 0.9
+    must = [int(r) for r in rng.choice(np.flatnonzero(~mask), 2, replace=False)]
+    res = get_strategy("qdit", alpha=alpha, method="dense").select(
+        SelectionContext(embeddings=x, quality=q), 40, candidates=mask, must_include=must)
+    picks, scores = brute_force_relative(x, q, alpha, 40, must=must, candidates=mask)
+    assert res.indices.tolist() == picks
+    np.testing.assert_allclose(res.gains, scores, rtol=1e-5)
+
+
+@pytest.mark.parametrize("tier_min", [2, 32, 10**9])
+@pytest.mark.parametrize("method", ["dense", "sparse"])
+def test_relative_with_tied_quality_and_tied_gains(monkeypatch, tier_min, method):
+    # Ten copies of each of eight one-hot rows and two quality values, 40 rows each: gains
+    # tie exactly within each group (the lower row must win), and after eight picks every
+    # gain is 0 (quality decides, ties to the lower row).
+    import core.select.facility_location as fl
+
+    monkeypatch.setattr(fl, "TIER_MIN", tier_min)
+    x = np.repeat(np.eye(8, dtype=np.float32), 10, axis=0)
+    q = np.random.default_rng(9).permutation(np.repeat([0.3, 0.7], 40))
+    knn = build_knn_graph(x, k=80, method="exact")
+    for alpha in (0.1, 0.5, 0.9):
+        res = get_strategy("qdit", alpha=alpha, method=method).select(
+            SelectionContext(embeddings=x, quality=q, knn=knn), 30)
+        picks, scores = brute_force_relative(x, q, alpha, 30)
+        assert res.indices.tolist() == picks, alpha
+        np.testing.assert_allclose(res.gains, scores, rtol=1e-6)
+
+
 @pytest.mark.parametrize("method", ["dense", "sparse"])
 def test_relative_falls_back_to_quality_once_everything_is_covered(method):
     # Three copies of each of four one-hot rows: exact 0/1 similarities, so four picks cover
