@@ -142,7 +142,7 @@ def compute_all_metrics(pool: MetricsPool, indices, options: MetricsOptions | No
         return ref_values
 
     sel = subset_values(pool, idx, opts, logdet=selection_logdet, refs=refs,
-                        threshold=threshold, timings=timings, tag="selection:")
+                        threshold=threshold, timings=timings, tag="selection:", memo=True)
     base = pool_values(pool, k, opts, threshold, timings)
     rand = (random_baseline(pool, k, opts, threshold, timings, refs) if opts.n_random > 0
             else {})

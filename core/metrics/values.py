@@ -45,6 +45,9 @@ class MetricsPool:
     text_key: str | None = None
     quality_key: str | None = None
     cluster_key: str | None = None
+    # Remembers recent selections' nearest picks so the next, similar one is updated
+    # (core.metrics.embedding.NearestPickMemo); used for the selection, not random subsets.
+    nearest_memo: emb.NearestPickMemo | None = None
 
     @property
     def n(self) -> int:
@@ -82,8 +85,10 @@ def timed(timings: dict | None, label: str):
         timings[label] = timings.get(label, 0.0) + time.perf_counter() - start
 
 
-def embedding_values(pool: MetricsPool, idx: np.ndarray) -> dict[str, float | None]:
-    sims = emb.max_similarity_to_selection(pool.embeddings, idx, knn=pool.knn)
+def embedding_values(pool: MetricsPool, idx: np.ndarray, *, memo: bool = False
+                     ) -> dict[str, float | None]:
+    sims = emb.max_similarity_to_selection(pool.embeddings, idx, knn=pool.knn,
+                                           memo=pool.nearest_memo if memo else None)
     radius, radius_p95 = emb.kcenter_radius(sims)
     return {"facility_location": emb.facility_location_coverage(sims),
             "kcenter_radius": radius, "kcenter_radius_p95": radius_p95,
@@ -147,14 +152,15 @@ def quality_values(pool: MetricsPool, idx: np.ndarray | None, threshold: float
 
 def subset_values(pool: MetricsPool, idx: np.ndarray, opts: MetricsOptions, *,
                   logdet: Callable[[], float], refs: Callable[[], list[float]],
-                  threshold: float | None, timings: dict | None = None, tag: str = ""
-                  ) -> dict[str, float | None]:
-    """Every requested measure of one index set. ``logdet``/``refs`` are called lazily."""
+                  threshold: float | None, timings: dict | None = None, tag: str = "",
+                  memo: bool = False) -> dict[str, float | None]:
+    """Every requested measure of one index set. ``logdet``/``refs`` are called lazily;
+    ``memo``: go through ``pool.nearest_memo`` (the selection, not a random subset)."""
     fam = set(opts.families)
     out: dict[str, float | None] = {}
     if "embedding" in fam:
         with timed(timings, f"{tag}embedding"):
-            out.update(embedding_values(pool, idx))
+            out.update(embedding_values(pool, idx, memo=memo))
     if "logdet" in fam and idx.size > opts.logdet_max_k:
         out.update(logdet=None, ldd=None, ldd_spread=None)  # O(k^3): skipped, see options
     elif "logdet" in fam:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.errors import InputError
+from core.metrics.embedding import NearestPickMemo
 from core.metrics.report import MetricsPool
 from core.metrics.text import TokenizedTexts, tokenize_texts, tokenized_from_arrays
 from core.quality import canonical_spec, parse_quality_spec, workspace_quality
@@ -82,4 +83,5 @@ def metrics_pool_from_workspace(ws, *, quality: str | None = "heuristic", where:
         knn=ws.knn() if ws.has_knn() else None,
         candidate_mask=ws.candidate_mask(where) if where else None,
         cache=ws.cached_array, embedding_key=info["key"], text_key=ws.pool_key,
-        quality_key=canonical_spec(quality), cluster_key=cluster_key)
+        quality_key=canonical_spec(quality), cluster_key=cluster_key,
+        nearest_memo=NearestPickMemo())

@@ -88,6 +88,46 @@ def test_knn_shortcut_equals_dense_with_exact_graph():
         np.testing.assert_allclose(fast, dense, atol=1e-6)
 
 
+@pytest.mark.parametrize("with_knn", [False, True])
+def test_nearest_pick_memo_updates_equal_fresh_values(with_knn):
+    # A walk of selections that each swap a few rows (a slider's steps), including the
+    # nearest picks of many rows, then one far away: every value equals a fresh
+    # computation, and the memo updated instead of recomputing where it could.
+    x = unit_rows(900, 12, seed=6)
+    graph = build_knn_graph(x, 10, method="exact") if with_knn else None
+    rng = np.random.default_rng(1)
+    memo = emb.NearestPickMemo(size=2)
+    idx = rng.choice(900, 120, replace=False)
+    fresh = emb.max_similarity_to_selection(x, idx, knn=graph)
+    near = np.asarray(x @ x[idx].T).argmax(axis=1)
+    popular = idx[np.bincount(near, minlength=idx.size).argsort()[-5:]]  # nearest to most
+    steps = [idx, np.setdiff1d(idx, popular)]
+    for _ in range(6):
+        cur = steps[-1]
+        drop = rng.choice(cur, 8, replace=False)
+        add = rng.choice(np.setdiff1d(np.arange(900), cur), 11, replace=False)
+        steps.append(np.concatenate([np.setdiff1d(cur, drop), add]))
+    steps.append(rng.choice(900, 120, replace=False))  # unrelated: recomputed
+    for i, sel in enumerate(steps):
+        got = emb.max_similarity_to_selection(x, sel, knn=graph, memo=memo)
+        fresh = emb.max_similarity_to_selection(x, sel, knn=graph)
+        np.testing.assert_allclose(got, fresh, atol=1e-6, err_msg=f"step {i}")
+    assert memo.hits == len(steps) - 2  # all but the first and the unrelated one
+
+
+def test_nearest_pick_memo_never_keeps_a_removed_pick():
+    # Two far-apart pairs of rows; dropping the pick nearest to rows 2 and 3 must send them
+    # to the next nearest pick, which a stale memo would not.
+    x = np.array([[1, 0], [0.99, 0.141], [0, 1], [0.141, 0.99]], dtype=np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    memo = emb.NearestPickMemo()
+    for step, sel in enumerate(([0, 2, 3], [0, 1, 3], [0, 1])):
+        got = emb.max_similarity_to_selection(x, sel, memo=memo)
+        assert memo.hits == step
+        np.testing.assert_allclose(got, np.max(x @ x[sel].T, axis=1), atol=1e-7)
+    assert got[2] < 0.2  # row 2 now nearest to row 1, almost orthogonal
+
+
 def test_knn_of_another_pool_is_refused():
     x = unit_rows(50, 4)
     graph = build_knn_graph(unit_rows(40, 4), 5, method="exact")
