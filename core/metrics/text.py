@@ -80,19 +80,27 @@ def _ngram_codes(ids: np.ndarray, pos_in_text: np.ndarray, max_n: int, vocab: in
                  ) -> list[np.ndarray]:
     """Per order n = 1..max_n, an int64 code for each n-gram (indexed by its last token).
 
-    Invalid positions (fewer than n tokens so far in the text) hold -1. Codes are exact: an
-    (n-1)-gram code is made dense with np.unique before being combined with the next id, so
-    nothing overflows or collides.
+    Invalid positions (fewer than n tokens so far in the text) hold -1. Codes are exact:
+    the n ids as the digits of a base-``vocab`` number when vocab ** max_n fits in 62 bits
+    (any word vocabulary below 2 million at max_n = 3: shifted slices, no index arrays);
+    otherwise an (n-1)-gram code is made dense with np.unique (a sort with inverse, several
+    times slower) before being combined with the next id. Nothing overflows or collides.
     """
     codes = ids.astype(np.int64)
     out = [codes]
+    direct = vocab ** max_n < 2 ** 62
     for n in range(2, max_n + 1):
-        prev_valid = pos_in_text >= n - 2
-        dense = np.full(codes.size, -1, dtype=np.int64)
-        dense[prev_valid] = np.unique(codes[prev_valid], return_inverse=True)[1].ravel()
-        nxt = np.full(codes.size, -1, dtype=np.int64)
-        ends = np.flatnonzero(pos_in_text >= n - 1)
-        nxt[ends] = dense[ends - 1] * vocab + ids[ends]
+        if direct:
+            prev = codes
+        else:
+            prev_valid = pos_in_text >= n - 2
+            prev = np.full(codes.size, -1, dtype=np.int64)
+            prev[prev_valid] = np.unique(codes[prev_valid], return_inverse=True)[1].ravel()
+        nxt = np.empty(codes.size, dtype=np.int64)
+        nxt[:1] = -1
+        np.multiply(prev[:-1], vocab, out=nxt[1:])
+        nxt[1:] += ids[1:]
+        nxt[pos_in_text < n - 1] = -1
         codes = nxt
         out.append(codes)
     return out
@@ -148,7 +156,10 @@ def compression_ratio(texts: Sequence[str], indices=None, *, level: int = 6) -> 
 def _clipped_matches(codes: np.ndarray, doc: np.ndarray, n_docs: int) -> np.ndarray:
     """Per text, sum over its n-grams g of min(count_t(g), max over other texts of count(g))."""
     valid = codes >= 0
-    key = codes[valid] * n_docs + doc[valid]
+    grams = codes[valid]
+    if grams.size and int(grams.max()) >= 2 ** 62 // max(1, n_docs):  # keep key in int64
+        grams = np.unique(grams, return_inverse=True)[1].ravel().astype(np.int64)
+    key = grams * n_docs + doc[valid]
     keys, counts = np.unique(key, return_counts=True)
     gram, owner = keys // n_docs, keys % n_docs
     order = np.lexsort((-counts, gram))

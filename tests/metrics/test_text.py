@@ -93,3 +93,22 @@ def test_self_bleu_sample_is_seeded_and_tracks_redundancy():
     assert a != tx.self_bleu(varied, sample_size=50, seed=4)
     assert tx.self_bleu(same, sample_size=50) == pytest.approx(1.0)
     assert a < 0.1
+
+
+@pytest.mark.parametrize("vocab", [40_000, 3_000_000])
+def test_ngram_codes_agree_whatever_the_vocabulary_size(vocab):
+    # n-gram codes are base-vocab numbers when vocab ** n fits in 62 bits (40,000: the
+    # 3-grams do; the 4-grams of Self-BLEU do too, and exceed int64 once multiplied by the
+    # number of texts) and densified codes otherwise (3,000,000): relabelling the token ids
+    # near the top of either vocabulary changes no measure.
+    rng = np.random.default_rng(2)
+    words = "a b c d e f the cat dog sat on mat .".split()
+    texts = [" ".join(rng.choice(words, rng.integers(1, 16))) for _ in range(80)]
+    tok = tx.tokenize_texts(texts)
+    relabel = vocab - 1 - rng.permutation(tok.vocab_size)
+    big = tx.TokenizedTexts(relabel[tok.ids].astype(np.int32), tok.offsets, vocab, tok.texts)
+    rows = rng.choice(80, 50, replace=False)
+    assert tx.distinct_n(big, rows) == tx.distinct_n(tok, rows)
+    assert tx.distinct_n(big) == tx.distinct_n(tok)
+    assert tx.self_bleu(big, sample_size=60) == pytest.approx(tx.self_bleu(tok, sample_size=60),
+                                                              rel=1e-12)
