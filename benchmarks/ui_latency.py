@@ -3,12 +3,15 @@
 Starts `streamlit run app.py` on the benchmark workspace (artifacts cached), then measures
   - page switch: click a page link until its main content is drawn (Map, Select, Pool);
   - slider release: move the alpha slider by one step (keyboard, which commits like a
-    release), for several k <= 2,000, until (a) the caption under the six metric cards
-    names the new run, (b) the highlight map's title does (the page draws the run line,
-    the cards, then the map: the issue's "updated highlight and metric cards") and (c) the
-    caption under the table does (the curve and the table drawn: the whole rerun).
+    release), for several k <= 2,000 and quality scores, until (a) the caption under the
+    six metric cards names the new run, (b) the highlight map's title does (the page draws
+    the run line, the cards, then the map: the issue's "updated highlight and metric
+    cards") and (c) the caption under the table does (the curve and the table drawn: the
+    whole rerun). Each k and quality steps ``--repeats`` times up from alpha 0 and as many
+    times down from alpha 1, since the cost of a run depends on alpha.
 
     python benchmarks/ui_latency.py [--workspace bench-out/pool50k] [--repeats 3]
+        [--ks 500,1000,2000] [--quality heuristic,length] [--no-switches]
 """
 
 from __future__ import annotations
@@ -114,15 +117,63 @@ def server_phases(log: Path, pressed: list[float]) -> str:
     return ", ".join(f"{name} {statistics.median(v):.2f}" for name, v in per_phase.items())
 
 
+def slider_releases(page, k: int, quality: str, repeats: int, timing_log: Path) -> None:
+    """Time ``repeats`` one-step alpha moves up from 0 and as many down from 1 at budget k."""
+    box = page.get_by_role("spinbutton", name="Budget k")
+    box.fill(str(k))
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    page.get_by_text(f"{k:,} picks", exact=False).first.wait_for(timeout=120_000)
+    alpha = page.get_by_role("slider", name="alpha (quality weight)")
+    ran, drawn, cards, done, pressed = [], [], [], [], []
+    unchanged = 0
+    # From an end of the slider each time, so the steps never hit the other end (an arrow
+    # key at the end changes nothing and would time out).
+    for end, start_label, key in (("Home", "qdit (alpha 0)", "ArrowRight"),
+                                  ("End", "qdit (alpha 1)", "ArrowLeft")):
+        alpha.focus()
+        page.keyboard.press(end)
+        page.wait_for_function(FOOTER_JS, arg=start_label, polling="raf", timeout=120_000)
+        for _ in range(repeats):
+            page.wait_for_timeout(500)  # the previous release waited for its footer
+            before = (page.evaluate(CAPTION_JS), card_value(page, "Facility-location coverage"))
+            alpha.focus()
+            t = time.perf_counter()
+            pressed.append(time.time())
+            page.keyboard.press(key)
+            # Every alpha is a new run: its caption first, then the cards, then the map
+            # whose title names it, then the last card, curve, table and the caption under
+            # the table.
+            page.wait_for_function(CHANGED_JS, arg=before[0], polling="raf", timeout=120_000)
+            ran.append(time.perf_counter() - t)
+            label = page.evaluate(CAPTION_JS).split(":")[0]
+            page.wait_for_function(NOTE_JS, arg=label, polling="raf", timeout=120_000)
+            cards.append(time.perf_counter() - t)
+            page.wait_for_function(TITLE_JS, arg=label, polling="raf", timeout=120_000)
+            drawn.append(time.perf_counter() - t)
+            page.wait_for_function(FOOTER_JS, arg=label, polling="raf", timeout=120_000)
+            done.append(time.perf_counter() - t)
+            unchanged += card_value(page, "Facility-location coverage") == before[1]
+    print(f"alpha slider release, quality {quality}, k={k:>5} (alpha 0.05-{0.05 * repeats:.2f} "
+          f"and {1 - 0.05 * repeats:.2f}-0.95, n={len(drawn)}): run line median "
+          f"{statistics.median(ran):.2f}s; six cards {statistics.median(cards):.2f}s (max "
+          f"{max(cards):.2f}s); highlight map (all cards are above it) "
+          f"{statistics.median(drawn):.2f}s (max {max(drawn):.2f}s); everything (curve, "
+          f"table) {statistics.median(done):.2f}s (max {max(done):.2f}s)"
+          f"{f'; coverage card unchanged {unchanged}x' if unchanged else ''}", flush=True)
+    print("  server side, median seconds after the key press: "
+          + server_phases(timing_log, pressed), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--workspace", default=str(ROOT / "bench-out" / "pool50k"))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--ks", default="500,1000,2000")
     ap.add_argument("--no-switches", action="store_true", help="slider measurements only")
-    ap.add_argument("--quality", default="length",
-                    help="quality spec picked on the Select page (length: few ties, so every "
-                    "alpha step changes the selection; heuristic ties most rows at 1)")
+    ap.add_argument("--quality", default="heuristic,length",
+                    help="quality specs picked on the Select page, comma-separated (heuristic, "
+                    "the page's default, ties most rows at one value; length has few ties)")
     args = ap.parse_args()
     ws = Path(args.workspace).resolve()
     if not (ws / "workspace.json").exists():
@@ -163,58 +214,13 @@ def main() -> None:
                       f"(max {max(values):.2f}s, n={len(values)})")
             page.get_by_role("link", name="Select").click()
             page.get_by_text("Facility-location coverage").first.wait_for(timeout=120_000)
-            page.locator(".st-key-p_quality input").click()
-            page.get_by_role("option", name=args.quality, exact=True).click()
-            page.wait_for_timeout(500)
-            wait_drawn(page)
-            for k in [int(v) for v in args.ks.split(",")]:
-                box = page.get_by_role("spinbutton", name="Budget k")
-                box.fill(str(k))
-                box.press("Enter")
+            for quality in args.quality.split(","):
+                page.locator(".st-key-p_quality input").click()
+                page.get_by_role("option", name=quality, exact=True).click()
                 page.wait_for_timeout(500)
-                page.get_by_text(f"{k:,} picks", exact=False).first.wait_for(timeout=120_000)
-                alpha = page.get_by_role("slider", name="alpha (quality weight)")
-                # From alpha = 0 each time, so the steps below never hit the end of the slider
-                # (an arrow key at 1.0 changes nothing and would time out).
-                alpha.focus()
-                page.keyboard.press("Home")
-                page.wait_for_function(FOOTER_JS, arg="qdit (alpha 0)", polling="raf",
-                                       timeout=120_000)
-                ran, drawn, cards, done, pressed = [], [], [], [], []
-                unchanged = 0
-                for _ in range(args.repeats):
-                    page.wait_for_timeout(500)  # the previous release waited for its footer
-                    before = (page.evaluate(CAPTION_JS),
-                              card_value(page, "Facility-location coverage"))
-                    alpha.focus()
-                    t = time.perf_counter()
-                    pressed.append(time.time())
-                    page.keyboard.press("ArrowRight")
-                    # Every alpha is a new run: its caption first, then the cards, then the
-                    # map whose title names it, then the last card, curve, table and the
-                    # caption under the table.
-                    page.wait_for_function(CHANGED_JS, arg=before[0], polling="raf",
-                                           timeout=120_000)
-                    ran.append(time.perf_counter() - t)
-                    label = page.evaluate(CAPTION_JS).split(":")[0]
-                    page.wait_for_function(NOTE_JS, arg=label, polling="raf", timeout=120_000)
-                    cards.append(time.perf_counter() - t)
-                    page.wait_for_function(TITLE_JS, arg=label, polling="raf", timeout=120_000)
-                    drawn.append(time.perf_counter() - t)
-                    page.wait_for_function(FOOTER_JS, arg=label, polling="raf", timeout=120_000)
-                    done.append(time.perf_counter() - t)
-                    unchanged += card_value(page, "Facility-location coverage") == before[1]
-                print(f"alpha slider release, k={k:>5}: run line median "
-                      f"{statistics.median(ran):.2f}s; six cards "
-                      f"{statistics.median(cards):.2f}s (max {max(cards):.2f}s); highlight "
-                      f"map (all cards are above it) {statistics.median(drawn):.2f}s "
-                      f"(max {max(drawn):.2f}s); "
-                      f"everything (curve, table) {statistics.median(done):.2f}s "
-                      f"(max {max(done):.2f}s)"
-                      f"{f'; coverage card unchanged {unchanged}x' if unchanged else ''}",
-                      flush=True)
-                print("  server side, median seconds after the key press: "
-                      + server_phases(timing_log, pressed), flush=True)
+                wait_drawn(page)
+                for k in [int(v) for v in args.ks.split(",")]:
+                    slider_releases(page, k, quality, args.repeats, timing_log)
             browser.close()
     finally:
         proc.terminate()
