@@ -66,9 +66,16 @@ CAPTION_JS = """() => {
   return '';
 }"""
 CHANGED_JS = f"(before) => {{ const t = ({CAPTION_JS})(); return t !== '' && t !== before; }}"
+# The highlight map names the run: in its chart title (interactive) or in the caption of
+# its picture, which must also be loaded and decoded.
 TITLE_JS = """(label) => {
-  const t = document.querySelector('.st-key-select_map .gtitle');
-  return !!t && (t.textContent || '').startsWith(label + ':');
+  const root = document.querySelector('.st-key-select_map');
+  if (!root) return false;
+  const t = root.querySelector('.gtitle');
+  if (t) return (t.textContent || '').startsWith(label + ':');
+  const img = root.querySelector('img');
+  return !!img && img.complete && img.naturalWidth > 0
+    && (root.textContent || '').trim().startsWith(label + ':');
 }"""
 NOTE_JS = """(label) => {
   for (const e of document.querySelectorAll('[data-testid="stCaptionContainer"]')) {

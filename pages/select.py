@@ -11,7 +11,7 @@ from core.metrics import MEASURES
 from core.select.registry import STRATEGIES, strategy_names
 from ui import data, state
 from ui import selection as sel
-from ui.map_figure import density_sample, highlight_figure
+from ui.map_figure import highlight_figure, highlight_png
 from ui.progress import ProgressWithEta
 from ui.timing import PhaseLog
 
@@ -29,10 +29,6 @@ HELP = {
     "random": "Uniform random baseline.",
     "quality": "Top-k by quality: the baseline QDIT improves on.",
 }
-
-# The highlight map is context, not the place to inspect rows (that is the Map page): a
-# smaller density-preserving sample keeps each slider redraw light (picks are always drawn).
-SELECT_MAP_POINTS = 8_000
 
 st.title("Select")
 ws = data.require_workspace()
@@ -154,40 +150,44 @@ def _card(slot, name: str, entry: dict) -> None:
 
 
 def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
-    """The cards (the cheap ones first, then log det and distinct-2), the highlight map,
-    then the metrics-versus-k curve and the table: each part is on screen as soon as it is
-    computed."""
+    """The six cards, the highlight map, then the metrics-versus-k curve and the table:
+    each part is on screen as soon as it is computed."""
     idx = result.indices
+    # Every card's measure is computed before any card is sent: on 2 cores the browser
+    # drawing early cards slowed the log det (multithreaded BLAS) by half; drawing the map
+    # (WebGL, 0.4 s without a GPU) would too.
     report = sel.metrics(ws, idx, quality, families=sel.FIRST_FAMILIES)
     phases.mark("card_measures")
-    later = {}
-    for col, name in zip(st.columns(len(CARDS)), CARDS, strict=True):
-        if name in report:
-            _card(col, name, report[name])
-        else:
-            later[name] = col.empty()
-    # The log-det and distinct-2 cards are computed before the map is sent: while the
-    # browser draws the first cards (cheap) the CPU is free; drawing the map (WebGL, 0.4 s
-    # on these cores without a GPU) would slow them down by half.
-    text = sel.metrics(ws, idx, quality, families=sel.LATER_FAMILIES,
-                       text_parts=sel.LATER_TEXT)
+    report.update(sel.metrics(ws, idx, quality, families=sel.LATER_FAMILIES,
+                              text_parts=sel.LATER_TEXT))
     phases.mark("later_measures")
-    report = {**report, **text}
-    for name, slot in later.items():
-        _card(slot, name, report.get(name) or {})
+    for col, name in zip(st.columns(len(CARDS)), CARDS, strict=True):
+        _card(col, name, report.get(name) or {})
     st.caption(f"{label}: deltas against the mean of 3 random subsets of {len(idx):,} "
                "rows drawn from the same candidates.")
     phases.mark("cards_sent")
-    left, right = st.columns([3, 2])
-    with left:
+    title = f"{label}: {len(idx):,} picks highlighted"
+    raster = data.map_raster(str(ws.root), emb["key"])
+    if st.session_state.get("p_map_hover"):
         mframe = data.map_frame(str(ws.root), emb["key"])
-        rows = density_sample(mframe["x"].to_numpy(), mframe["y"].to_numpy(), SELECT_MAP_POINTS,
-                              keep=idx)
-        fig = highlight_figure(mframe, rows, idx, title=f"{label}: {len(idx):,} picks "
-                               "highlighted", height=520)
+        background = (data.map_background_uri(str(ws.root), emb["key"]), raster.x_range,
+                      raster.y_range)
+        fig = highlight_figure(mframe, None, idx, title=title, height=520,
+                               background=background)
         st.plotly_chart(fig, width="stretch", key="select_map")
+    else:
+        # A picture: Streamlit remounts a chart on every rerun, and a WebGL chart then
+        # costs a new context and 0.4 s of drawing without a GPU; an image is shown at
+        # once. Hover is a toggle away, and the Map page is where rows are inspected.
+        png = highlight_png(raster.rgba, raster.px[idx], raster.py[idx], raster.clusters[idx])
+        with st.container(key="select_map"):
+            st.image(png, caption=title, width="stretch")
+    st.toggle("Hover on picks", key="p_map_hover",
+              help="An interactive map showing each pick's instruction on hover; slower to "
+              "redraw after each run. The Map page has the full inspector.")
     phases.mark("map_sent")
-    with right:
+    left, right = st.columns(2)
+    with left:
         tr = sel.traces(ws, idx, quality)
         curve = go.Figure()
         for name in ("facility_location", "cluster_entropy", "quality_mean"):
@@ -199,6 +199,7 @@ def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
         curve.update_layout(height=300, title="Metrics versus k (scaled to their maximum)",
                             margin={"l": 0, "r": 0, "t": 40, "b": 0}, xaxis_title="k")
         st.plotly_chart(curve, width="stretch", key="trace_chart")
+    with right:
         report.update(sel.metrics(ws, idx, quality, families=("text",),
                                   text_parts=sel.LAST_TEXT))
         order = {name: i for i, name in enumerate(LABELS)}
@@ -206,7 +207,7 @@ def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
                   "selection": v.get("selection"), "pool": v.get("pool"),
                   "random": (v.get("random") or {}).get("mean")}
                  for m, v in sorted(report.items(), key=lambda kv: order.get(kv[0], 1e9))]
-        st.dataframe(table, hide_index=True, height=220, key="metric_table")
+        st.dataframe(table, hide_index=True, height=300, key="metric_table")
         st.caption(f"{label}, {len(idx):,} picks: every live measure beside the whole pool "
                    "and the mean of 3 random subsets of the same size; Self-BLEU is added "
                    "when the selection is saved.")

@@ -7,6 +7,8 @@ map invalidates them by construction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -78,6 +80,53 @@ def numeric_columns(frame: pd.DataFrame) -> list[str]:
 def category_columns(frame: pd.DataFrame, ws: Workspace) -> list[str]:
     return [c for c in ws.pool_info["extra_columns"]
             if c in frame and frame[c].dtype.kind not in "fiub" and frame[c].nunique() <= 60]
+
+
+@dataclass(frozen=True)
+class MapRaster:
+    """The pool's map drawn once: the grey picture of every row (RGBA, read-only), each
+    row's pixel and cluster, and the data ranges the picture spans."""
+
+    rgba: np.ndarray
+    px: np.ndarray
+    py: np.ndarray
+    clusters: np.ndarray
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+
+    def data_uri(self) -> str:
+        import base64
+
+        from ui.map_figure import encode_png
+
+        return f"data:image/png;base64,{base64.b64encode(encode_png(self.rgba)).decode()}"
+
+
+MAP_RASTER_SIZE = (1200, 800)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def map_raster(path: str, embedding_key: str) -> MapRaster:
+    """:class:`MapRaster` of the workspace's UMAP map (shared between sessions: read it,
+    never write to it)."""
+    from ui.map_figure import axis_ranges, map_pixels, raster_rgba
+
+    ws = open_workspace(path)
+    coords = ws.map_coords("umap")
+    x_range, y_range = axis_ranges(coords[:, 0], coords[:, 1])
+    width, height = MAP_RASTER_SIZE
+    px, py = map_pixels(coords[:, 0], coords[:, 1], x_range, y_range, width, height)
+    rgba = raster_rgba(px, py, width, height)
+    clusters = np.asarray(ws.clusters()[0], dtype=np.int64)
+    for arr in (rgba, px, py, clusters):
+        arr.setflags(write=False)
+    return MapRaster(rgba, px, py, clusters, x_range, y_range)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def map_background_uri(path: str, embedding_key: str) -> str:
+    """The grey picture as a PNG data URI (the interactive highlight map's background)."""
+    return map_raster(path, embedding_key).data_uri()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

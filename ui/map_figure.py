@@ -122,35 +122,136 @@ def build_map_figure(frame: pd.DataFrame, color: str, *, rows: np.ndarray | None
     return fig, trace_rows
 
 
-def highlight_figure(frame: pd.DataFrame, rows: np.ndarray, highlight: np.ndarray, *,
-                     title: str = "", height: int = 520) -> go.Figure:
-    """A selection on the map: ``rows`` of ``frame`` greyed, the ``highlight`` rows on top in
-    their cluster's colour with hover text (its first HOVER_CHARS characters). Two traces
+def highlight_figure(frame: pd.DataFrame, rows: np.ndarray | None, highlight: np.ndarray, *,
+                     title: str = "", height: int = 520,
+                     background: tuple[str, tuple, tuple] | None = None) -> go.Figure:
+    """A selection on the map: the ``highlight`` rows in their cluster's colour with hover
+    text (its first HOVER_CHARS characters) over the rest greyed. The grey is either
+    ``rows`` of ``frame`` as a WebGL trace or ``background`` = (image URI, x range, y range),
+    a picture of the pool (:func:`raster_png`) the axes are fixed to. At most two traces
     whatever the number of clusters (one trace per cluster made plotly's validation most of
     a slider redraw: 0.2 s for 41 traces at 12,000 points); no legend, no lasso (the Map
     page is where rows are picked)."""
     picked = np.zeros(len(frame), dtype=bool)
     picked[np.asarray(highlight, dtype=np.int64)] = True
-    rows = np.asarray(rows, dtype=np.int64)
-    grey = rows[~picked[rows]]
     top = np.flatnonzero(picked)
     x, y = frame["x"].to_numpy(), frame["y"].to_numpy()
     # colour numbers on a stepwise scale: plotly validates colour strings one by one
     colours = frame["cluster"].to_numpy()[top].astype(np.int64) % len(CLUSTER_COLOURS)
-    fig = go.Figure([
-        go.Scattergl(x=x[grey], y=y[grey], mode="markers", name="not selected",
-                     marker={"color": GREY, "size": 3}, hoverinfo="skip"),
-        go.Scattergl(x=x[top], y=y[top], mode="markers", name="selected",
-                     marker={"color": colours, "size": 4, "colorscale": _STEPS,
-                             "cmin": -0.5, "cmax": len(CLUSTER_COLOURS) - 0.5},
-                     customdata=frame["row"].to_numpy()[top],
-                     text=_clip(frame["hover"].to_numpy()[top], HOVER_CHARS),
-                     hovertemplate="%{text}<extra>row %{customdata}</extra>")])
+    traces = []
+    if background is None:
+        rows = np.arange(len(frame)) if rows is None else np.asarray(rows, dtype=np.int64)
+        grey = rows[~picked[rows]]
+        traces.append(go.Scattergl(x=x[grey], y=y[grey], mode="markers", name="not selected",
+                                   marker={"color": GREY, "size": 3}, hoverinfo="skip"))
+    traces.append(go.Scattergl(
+        x=x[top], y=y[top], mode="markers", name="selected",
+        marker={"color": colours, "size": 4, "colorscale": _STEPS,
+                "cmin": -0.5, "cmax": len(CLUSTER_COLOURS) - 0.5},
+        customdata=frame["row"].to_numpy()[top],
+        text=_clip(frame["hover"].to_numpy()[top], HOVER_CHARS),
+        hovertemplate="%{text}<extra>row %{customdata}</extra>"))
+    fig = go.Figure(traces)
+    xaxis: dict[str, Any] = {"visible": False}
+    yaxis: dict[str, Any] = {"visible": False}
+    if background is not None:
+        uri, x_range, y_range = background
+        xaxis["range"], yaxis["range"] = list(x_range), list(y_range)
+        fig.add_layout_image(source=uri, xref="x", yref="y", x=x_range[0], y=y_range[1],
+                             sizex=x_range[1] - x_range[0], sizey=y_range[1] - y_range[0],
+                             sizing="stretch", layer="below", xanchor="left", yanchor="top")
     fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 30 if title else 10, "b": 0},
-                      xaxis={"visible": False}, yaxis={"visible": False}, showlegend=False,
+                      xaxis=xaxis, yaxis=yaxis, showlegend=False,
                       title={"text": title, "font": {"size": 13}, "x": 0.01, "y": 0.99},
                       dragmode="pan", uirevision="map")
     return fig
+
+
+def axis_ranges(x: np.ndarray, y: np.ndarray, pad: float = 0.03
+                ) -> tuple[tuple[float, float], tuple[float, float]]:
+    """((x0, x1), (y0, y1)): the points' extent with ``pad`` of it added on every side."""
+    out = []
+    for v in (x, y):
+        lo, hi = float(np.min(v)), float(np.max(v))
+        margin = (hi - lo or 1.0) * pad
+        out.append((lo - margin, hi + margin))
+    return out[0], out[1]
+
+
+def map_pixels(x: np.ndarray, y: np.ndarray, x_range: tuple[float, float],
+               y_range: tuple[float, float], width: int, height: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel columns and rows (int64) of map points on a width x height picture of
+    x_range x y_range; pixel (0, 0) is (x_range[0], y_range[1]), the top left."""
+    px = ((np.asarray(x, dtype=np.float64) - x_range[0]) / (x_range[1] - x_range[0])
+          * (width - 1)).round().astype(np.int64)
+    py = ((y_range[1] - np.asarray(y, dtype=np.float64)) / (y_range[1] - y_range[0])
+          * (height - 1)).round().astype(np.int64)
+    return px, py
+
+
+def _disc(radius: int) -> list[tuple[int, int]]:
+    return [(dy, dx) for dy in range(-radius, radius + 1) for dx in range(-radius, radius + 1)
+            if dx * dx + dy * dy <= radius * radius + radius]
+
+
+def raster_rgba(px: np.ndarray, py: np.ndarray, width: int, height: int, *,
+                rgb: tuple[int, int, int] = (170, 170, 170), alpha: float = 0.35,
+                radius: int = 1) -> np.ndarray:
+    """Points at pixels (px, py) drawn as discs of ``radius`` in ``rgb`` on a transparent
+    (height, width, 4) uint8 picture, ``alpha`` per dot composited where dots overlap
+    (1 - (1 - alpha) ** count, so dense regions look dense)."""
+    inside = (px >= 0) & (px < width) & (py >= 0) & (py < height)
+    counts = np.bincount(py[inside] * width + px[inside],
+                         minlength=width * height).reshape(height, width)
+    padded = np.pad(counts, radius)
+    cover = np.zeros_like(counts)
+    for dy, dx in _disc(radius):
+        cover += padded[radius + dy:radius + dy + height, radius + dx:radius + dx + width]
+    rgba = np.empty((height, width, 4), dtype=np.uint8)
+    rgba[..., :3] = rgb
+    rgba[..., 3] = np.round((1.0 - (1.0 - alpha) ** cover) * 255).astype(np.uint8)
+    return rgba
+
+
+def encode_png(rgba: np.ndarray, compress_level: int = 1) -> bytes:
+    """PNG bytes of an RGBA uint8 picture (level 1: a mostly empty map compresses almost as
+    well as at 6, several times faster)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buf = BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", compress_level=compress_level)
+    return buf.getvalue()
+
+
+def raster_png(x: np.ndarray, y: np.ndarray, x_range: tuple[float, float],
+               y_range: tuple[float, float], *, width: int = 1200, height: int = 800,
+               rgb: tuple[int, int, int] = (170, 170, 170), alpha: float = 0.35,
+               radius: int = 1) -> bytes:
+    """:func:`raster_rgba` of map points, as PNG bytes."""
+    px, py = map_pixels(x, y, x_range, y_range, width, height)
+    return encode_png(raster_rgba(px, py, width, height, rgb=rgb, alpha=alpha, radius=radius))
+
+
+def highlight_png(background: np.ndarray, px: np.ndarray, py: np.ndarray,
+                  clusters: np.ndarray, *, radius: int = 2) -> bytes:
+    """The picks at pixels (px, py), discs in their cluster's colour (CLUSTER_COLOURS),
+    over a copy of ``background`` (:func:`raster_rgba` of the pool): the Select page's
+    highlight map as one picture, which a browser shows at once whatever the number of
+    points (an interactive chart is remounted by Streamlit on every rerun)."""
+    out = background.copy()
+    height, width = out.shape[:2]
+    palette = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in CLUSTER_COLOURS],
+                       dtype=np.uint8)
+    colours = palette[np.asarray(clusters, dtype=np.int64) % len(CLUSTER_COLOURS)]
+    for dy, dx in _disc(radius):
+        yy, xx = py + dy, px + dx
+        ok = (yy >= 0) & (yy < height) & (xx >= 0) & (xx < width)
+        out[yy[ok], xx[ok], :3] = colours[ok]
+        out[yy[ok], xx[ok], 3] = 255
+    return encode_png(out)
 
 
 def _clip(texts: np.ndarray, limit: int) -> list[str]:

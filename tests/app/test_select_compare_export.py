@@ -39,6 +39,16 @@ def test_select_moves_alpha_runs_and_saves(app_env):
     assert high_q > low_q  # alpha = 1 is quality top-k
     assert float(_card(at, "Facility-location coverage")) <= cover_0 + 1e-9
     assert any("vs random" in (m.delta or "") for m in at.metric)
+    # the highlight map: a picture by default, named after the run; a chart with hover on
+    # the picks when asked
+    images = at.get("image")
+    assert len(images) == 1 and len(at.get("plotly_chart")) == 1  # the curve
+    assert "qdit (alpha 1): 30 picks highlighted" in str(images[0].proto)
+    at.toggle(key="p_map_hover").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    titles = [c["layout"].get("title", {}).get("text", "") for c in charts]
+    assert "qdit (alpha 1): 30 picks highlighted" in titles and not at.get("image")
     at.text_input(key="save_name").input("top-quality").run()
     at.button(key="save_btn").click().run()
     assert any("Saved" in s.value for s in at.success)

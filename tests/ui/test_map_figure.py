@@ -11,6 +11,9 @@ from ui.map_figure import (
     cluster_colour,
     density_sample,
     highlight_figure,
+    highlight_png,
+    map_pixels,
+    raster_rgba,
     rows_from_selection,
 )
 
@@ -145,3 +148,49 @@ def test_stepwise_scale_gives_each_cluster_its_palette_colour():
         assert below == above == CLUSTER_COLOURS[i] == cluster_colour(i + n)
     cluster_fig, _ = build_map_figure(_frame(12), "cluster")
     assert {t.marker.color for t in cluster_fig.data} == {cluster_colour(c) for c in range(3)}
+
+
+def test_map_pixels_put_the_range_corners_on_the_picture_corners():
+    px, py = map_pixels(np.array([0.0, 10.0, 5.0]), np.array([0.0, 4.0, 2.0]),
+                        (0.0, 10.0), (0.0, 4.0), 101, 41)
+    assert px.tolist() == [0, 100, 50] and py.tolist() == [40, 0, 20]  # y grows upwards
+
+
+def test_raster_rgba_composites_overlapping_dots():
+    px, py = np.array([5, 5, 20]), np.array([5, 5, 5])
+    rgba = raster_rgba(px, py, 30, 10, rgb=(10, 20, 30), alpha=0.5, radius=1)
+    assert rgba.shape == (10, 30, 4) and (rgba[..., :3] == (10, 20, 30)).all()
+    assert rgba[5, 5, 3] == 191  # two dots: 1 - 0.5^2 = 0.75
+    assert rgba[5, 20, 3] == 128 and rgba[6, 21, 3] == 128  # one dot, its disc included
+    assert rgba[5, 12, 3] == 0 and rgba[0, 0, 3] == 0  # nothing drawn there
+
+
+def test_highlight_png_paints_picks_in_their_cluster_colour_over_a_copy():
+    from io import BytesIO
+
+    from PIL import Image
+
+    background = raster_rgba(np.arange(0, 40, 3), np.full(14, 10), 40, 20)
+    before = background.copy()
+    png = highlight_png(background, np.array([4, 30]), np.array([4, 15]), np.array([1, 49]))
+    img = np.asarray(Image.open(BytesIO(png)).convert("RGBA"))
+    assert (background == before).all()  # the cached background is never written
+    hexes = [CLUSTER_COLOURS[1], CLUSTER_COLOURS[49 % len(CLUSTER_COLOURS)]]
+    for (x, y), colour in zip([(4, 4), (30, 15)], hexes, strict=True):
+        rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        for dx, dy in [(0, 0), (2, 0), (0, -2), (1, 1)]:  # the radius-2 disc
+            assert tuple(img[y + dy, x + dx]) == (*rgb, 255)
+        assert tuple(img[y + 2, x + 2]) != (*rgb, 255)  # its corner stays out
+    assert (img[10] == before[10]).all()  # rows without picks are the background
+
+
+def test_highlight_figure_over_a_background_draws_only_the_picks():
+    frame = _frame(32)
+    fig = highlight_figure(frame, None, np.array([2, 9]), title="t: 2 picks highlighted",
+                           background=("data:image/png;base64,AAAA", (-1.0, 2.0), (0.0, 5.0)))
+    assert len(fig.data) == 1 and sorted(fig.data[0].customdata.tolist()) == [2, 9]
+    image = fig.layout.images[0]
+    assert image.source.startswith("data:image/png") and image.layer == "below"
+    assert (image.x, image.y, image.sizex, image.sizey) == (-1.0, 5.0, 3.0, 5.0)
+    assert list(fig.layout.xaxis.range) == [-1.0, 2.0]
+    assert list(fig.layout.yaxis.range) == [0.0, 5.0]
