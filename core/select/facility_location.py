@@ -338,7 +338,8 @@ def _tier_best(sim, cur, state, step, w, alpha, best, t, best_s, best_r):
     rows = all_rows[start[t]:start[t + 1]]
     size = sizes[t]
     while size > 0:
-        if w * (keys[0] / best) + alpha * qt < best_s:  # not even the bound can win
+        # not even the bound can win; a stale key may exceed G_t = best, but no gain does
+        if w * (min(keys[0], best) / best) + alpha * qt < best_s:
             sizes[t] = size
             return best_s, best_r
         row = rows[0]
@@ -346,6 +347,11 @@ def _tier_best(sim, cur, state, step, w, alpha, best, t, best_s, best_r):
             size -= 1
             keys[0] = keys[size]
             rows[0] = rows[size]
+            sift_down(keys, rows, size, 0)
+            continue
+        if stamp[row] != step and gval[row] < keys[0]:
+            # the gain heap evaluated this row since the tier did: a tighter bound, free
+            keys[0] = gval[row]
             sift_down(keys, rows, size, 0)
             continue
         g = _fresh_gain(sim, cur, gval, stamp, row, step)
@@ -423,6 +429,11 @@ def _best_gain(sim, cur, state, step):
             size -= 1
             keys[0] = keys[size]
             rows[0] = rows[size]
+            sift_down(keys, rows, size, 0)
+            continue
+        if stamp[row] != step and gval[row] < keys[0]:
+            # evaluated since this key was set (by a tier or the scan): a tighter bound
+            keys[0] = gval[row]
             sift_down(keys, rows, size, 0)
             continue
         g = _fresh_gain(sim, cur, gval, stamp, row, step)
