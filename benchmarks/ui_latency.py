@@ -4,14 +4,14 @@ Starts `streamlit run app.py` on the benchmark workspace (artifacts cached), the
   - page switch: click a page link until its main content is drawn (Map, Select, Pool);
   - slider release: move the alpha slider by one step (keyboard, which commits like a
     release), for several k <= 2,000 and quality scores, until (a) the caption under the
-    six metric cards names the new run, (b) the highlight map's title does (the page draws
+    six metric cards names the new run, (b) the highlight map's caption does (the page draws
     the run line, the cards, then the map: the issue's "updated highlight and metric
     cards") and (c) the caption under the table does (the curve and the table drawn: the
-    whole rerun). Each k and quality steps ``--repeats`` times up from alpha 0 and as many
-    times down from alpha 1, since the cost of a run depends on alpha.
+    whole rerun). Each k and quality sweeps alpha from 0 to 1 in its 20 steps, ``--sweeps``
+    times, since the cost of a run depends on alpha.
 
     python benchmarks/ui_latency.py [--workspace bench-out/pool50k] [--repeats 3]
-        [--ks 500,1000,2000] [--quality heuristic,length] [--no-switches]
+        [--sweeps 1] [--ks 500,1000,2000] [--quality heuristic,length] [--no-switches]
 """
 
 from __future__ import annotations
@@ -124,8 +124,9 @@ def server_phases(log: Path, pressed: list[float]) -> str:
     return ", ".join(f"{name} {statistics.median(v):.2f}" for name, v in per_phase.items())
 
 
-def slider_releases(page, k: int, quality: str, repeats: int, timing_log: Path) -> None:
-    """Time ``repeats`` one-step alpha moves up from 0 and as many down from 1 at budget k."""
+def slider_releases(page, k: int, quality: str, sweeps: int, timing_log: Path) -> None:
+    """Time every one-step alpha move from 0 to 1 (20 releases) ``sweeps`` times at budget k:
+    the cost of a run depends on alpha, so every alpha is in the figures."""
     box = page.get_by_role("spinbutton", name="Budget k")
     box.fill(str(k))
     box.press("Enter")
@@ -134,23 +135,19 @@ def slider_releases(page, k: int, quality: str, repeats: int, timing_log: Path) 
     alpha = page.get_by_role("slider", name="alpha (quality weight)")
     ran, drawn, cards, done, pressed = [], [], [], [], []
     unchanged = 0
-    # From an end of the slider each time, so the steps never hit the other end (an arrow
-    # key at the end changes nothing and would time out).
-    for end, start_label, key in (("Home", "qdit (alpha 0)", "ArrowRight"),
-                                  ("End", "qdit (alpha 1)", "ArrowLeft")):
+    for _ in range(sweeps):
         alpha.focus()
-        page.keyboard.press(end)
-        page.wait_for_function(FOOTER_JS, arg=start_label, polling="raf", timeout=120_000)
-        for _ in range(repeats):
+        page.keyboard.press("Home")
+        page.wait_for_function(FOOTER_JS, arg="qdit (alpha 0)", polling="raf", timeout=120_000)
+        for _ in range(20):
             page.wait_for_timeout(500)  # the previous release waited for its footer
             before = (page.evaluate(CAPTION_JS), card_value(page, "Facility-location coverage"))
             alpha.focus()
             t = time.perf_counter()
             pressed.append(time.time())
-            page.keyboard.press(key)
+            page.keyboard.press("ArrowRight")
             # Every alpha is a new run: its caption first, then the cards, then the map
-            # whose title names it, then the last card, curve, table and the caption under
-            # the table.
+            # whose title names it, then the curve, the table and the caption under it.
             page.wait_for_function(CHANGED_JS, arg=before[0], polling="raf", timeout=120_000)
             ran.append(time.perf_counter() - t)
             label = page.evaluate(CAPTION_JS).split(":")[0]
@@ -161,12 +158,12 @@ def slider_releases(page, k: int, quality: str, repeats: int, timing_log: Path) 
             page.wait_for_function(FOOTER_JS, arg=label, polling="raf", timeout=120_000)
             done.append(time.perf_counter() - t)
             unchanged += card_value(page, "Facility-location coverage") == before[1]
-    print(f"alpha slider release, quality {quality}, k={k:>5} (alpha 0.05-{0.05 * repeats:.2f} "
-          f"and {1 - 0.05 * repeats:.2f}-0.95, n={len(drawn)}): run line median "
-          f"{statistics.median(ran):.2f}s; six cards {statistics.median(cards):.2f}s (max "
-          f"{max(cards):.2f}s); highlight map (all cards are above it) "
-          f"{statistics.median(drawn):.2f}s (max {max(drawn):.2f}s); everything (curve, "
-          f"table) {statistics.median(done):.2f}s (max {max(done):.2f}s)"
+    print(f"alpha slider release, quality {quality}, k={k:>5} (alpha 0.05, 0.10, ... 1.00, "
+          f"n={len(drawn)}): run line median {statistics.median(ran):.2f}s; six cards "
+          f"{statistics.median(cards):.2f}s (max {max(cards):.2f}s); highlight map (all cards "
+          f"are above it) {statistics.median(drawn):.2f}s (p90 "
+          f"{statistics.quantiles(drawn, n=10)[-1]:.2f}s, max {max(drawn):.2f}s); everything "
+          f"(curve, table) {statistics.median(done):.2f}s (max {max(done):.2f}s)"
           f"{f'; coverage card unchanged {unchanged}x' if unchanged else ''}", flush=True)
     print("  server side, median seconds after the key press: "
           + server_phases(timing_log, pressed), flush=True)
@@ -175,7 +172,9 @@ def slider_releases(page, k: int, quality: str, repeats: int, timing_log: Path) 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--workspace", default=str(ROOT / "bench-out" / "pool50k"))
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=3, help="visits per page switch")
+    ap.add_argument("--sweeps", type=int, default=1,
+                    help="sweeps of the alpha slider from 0 to 1 (20 releases each)")
     ap.add_argument("--ks", default="500,1000,2000")
     ap.add_argument("--no-switches", action="store_true", help="slider measurements only")
     ap.add_argument("--quality", default="heuristic,length",
@@ -227,7 +226,7 @@ def main() -> None:
                 page.wait_for_timeout(500)
                 wait_drawn(page)
                 for k in [int(v) for v in args.ks.split(",")]:
-                    slider_releases(page, k, quality, args.repeats, timing_log)
+                    slider_releases(page, k, quality, args.sweeps, timing_log)
             browser.close()
     finally:
         proc.terminate()

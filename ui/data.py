@@ -64,12 +64,8 @@ def pool_summary(path: str, pool_key: str) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def cluster_names(path: str, embedding_key: str) -> dict[int, str]:
-    """Top TF-IDF terms of each k-means cluster of the instructions."""
-    from core.clusters import cluster_top_terms
-
-    ws = open_workspace(path)
-    labels, _ = ws.clusters()
-    return cluster_top_terms(ws.pool_frame()["instruction"].tolist(), labels)
+    """Top TF-IDF terms of each k-means cluster of the instructions (cached on disk)."""
+    return open_workspace(path).cluster_names()
 
 
 def numeric_columns(frame: pd.DataFrame) -> list[str]:

@@ -118,6 +118,21 @@ def test_knn_and_clusters_are_cached(tiny_workspace):
     assert len(list(ws.cache_dir.glob("kmeans-*.npz"))) == 1
 
 
+def test_cluster_names_are_the_top_terms_and_cached(tiny_workspace, monkeypatch):
+    import core.clusters
+
+    ws = tiny_workspace
+    labels, _ = ws.clusters()
+    expected = core.clusters.cluster_top_terms(ws.pool_frame()["instruction"].tolist(), labels)
+    assert ws.cluster_names() == expected and set(expected) == set(np.unique(labels).tolist())
+
+    def fail(*args, **kwargs):
+        raise AssertionError("recomputed")
+
+    monkeypatch.setattr(core.clusters, "cluster_top_terms", fail)
+    assert Workspace.open(ws.root).cluster_names() == expected
+
+
 def test_cached_array_computes_once_per_key(tiny_workspace):
     ws = tiny_workspace
     calls = []
