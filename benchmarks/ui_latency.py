@@ -124,21 +124,28 @@ def server_phases(log: Path, pressed: list[float]) -> str:
     return ", ".join(f"{name} {statistics.median(v):.2f}" for name, v in per_phase.items())
 
 
-def slider_releases(page, k: int, quality: str, sweeps: int, timing_log: Path) -> None:
-    """Time every one-step alpha move from 0 to 1 (20 releases) ``sweeps`` times at budget k:
-    the cost of a run depends on alpha, so every alpha is in the figures."""
+SLIDERS = {"qdit": ("alpha (quality weight)", "alpha"), "dpp": ("lambda (quality weight)", "lam")}
+
+
+def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timing_log: Path
+                    ) -> None:
+    """Time every one-step move of the strategy's slider (qdit: alpha, dpp: lambda) from 0
+    to 1 (20 releases) ``sweeps`` times at budget k: the cost of a run depends on the
+    slider, so every value is in the figures."""
+    slider_name, knob = SLIDERS[strategy]
     box = page.get_by_role("spinbutton", name="Budget k")
     box.fill(str(k))
     box.press("Enter")
     page.wait_for_timeout(500)
     page.get_by_text(f"{k:,} picks", exact=False).first.wait_for(timeout=120_000)
-    alpha = page.get_by_role("slider", name="alpha (quality weight)")
+    alpha = page.get_by_role("slider", name=slider_name)
     ran, drawn, cards, done, pressed = [], [], [], [], []
     unchanged = 0
     for _ in range(sweeps):
         alpha.focus()
         page.keyboard.press("Home")
-        page.wait_for_function(FOOTER_JS, arg="qdit (alpha 0)", polling="raf", timeout=120_000)
+        page.wait_for_function(FOOTER_JS, arg=f"{strategy} ({knob} 0)", polling="raf",
+                               timeout=600_000)
         for _ in range(20):
             page.wait_for_timeout(500)  # the previous release waited for its footer
             before = (page.evaluate(CAPTION_JS), card_value(page, "Facility-location coverage"))
@@ -158,7 +165,8 @@ def slider_releases(page, k: int, quality: str, sweeps: int, timing_log: Path) -
             page.wait_for_function(FOOTER_JS, arg=label, polling="raf", timeout=120_000)
             done.append(time.perf_counter() - t)
             unchanged += card_value(page, "Facility-location coverage") == before[1]
-    print(f"alpha slider release, quality {quality}, k={k:>5} (alpha 0.05, 0.10, ... 1.00, "
+    print(f"{knob} slider release ({strategy}), quality {quality}, k={k:>5} ({knob} 0.05, "
+          f"0.10, ... 1.00, "
           f"n={len(drawn)}): run line median {statistics.median(ran):.2f}s; six cards "
           f"{statistics.median(cards):.2f}s (max {max(cards):.2f}s); highlight map (all cards "
           f"are above it) {statistics.median(drawn):.2f}s (p90 "
@@ -174,7 +182,9 @@ def main() -> None:
     ap.add_argument("--workspace", default=str(ROOT / "bench-out" / "pool50k"))
     ap.add_argument("--repeats", type=int, default=3, help="visits per page switch")
     ap.add_argument("--sweeps", type=int, default=1,
-                    help="sweeps of the alpha slider from 0 to 1 (20 releases each)")
+                    help="sweeps of the slider from 0 to 1 (20 releases each)")
+    ap.add_argument("--strategy", choices=sorted(SLIDERS), default="qdit",
+                    help="qdit moves alpha, dpp moves lambda")
     ap.add_argument("--ks", default="500,1000,2000")
     ap.add_argument("--no-switches", action="store_true", help="slider measurements only")
     ap.add_argument("--quality", default="heuristic,length",
@@ -220,13 +230,18 @@ def main() -> None:
                       f"(max {max(values):.2f}s, n={len(values)})")
             page.get_by_role("link", name="Select").click()
             page.get_by_text("Facility-location coverage").first.wait_for(timeout=120_000)
+            if args.strategy != "qdit":
+                page.locator(".st-key-p_strategy input").click()
+                page.get_by_role("option", name=args.strategy, exact=True).click()
+                page.wait_for_timeout(500)
+                wait_drawn(page)
             for quality in args.quality.split(","):
                 page.locator(".st-key-p_quality input").click()
                 page.get_by_role("option", name=quality, exact=True).click()
                 page.wait_for_timeout(500)
                 wait_drawn(page)
                 for k in [int(v) for v in args.ks.split(",")]:
-                    slider_releases(page, k, quality, args.sweeps, timing_log)
+                    slider_releases(page, args.strategy, k, quality, args.sweeps, timing_log)
             browser.close()
     finally:
         proc.terminate()
