@@ -344,23 +344,9 @@ def _tier_best(sim, cur, state, step, w, alpha, best, t, best_s, best_r):
         if w * (min(keys[0], best) / best) + alpha * qt < best_s:
             sizes[t] = size
             return best_s, best_r
-        row = rows[0]
-        if taken[row]:
-            size -= 1
-            keys[0] = keys[size]
-            rows[0] = rows[size]
-            sift_down(keys, rows, size, 0)
-            continue
-        if stamp[row] != step and gval[row] < keys[0]:
-            # the gain heap evaluated this row since the tier did: a tighter bound, free
-            keys[0] = gval[row]
-            sift_down(keys, rows, size, 0)
-            continue
-        g = _fresh_gain(sim, cur, gval, stamp, row, step)
-        if keys[0] == g:
+        size, exact = _refine_top(sim, cur, gval, stamp, taken, keys, rows, size, step)
+        if exact:
             break
-        keys[0] = g
-        sift_down(keys, rows, size, 0)
     sizes[t] = size
     if size == 0:
         return best_s, best_r
@@ -419,6 +405,32 @@ def _fresh_gain(sim, cur, gval, stamp, row, step):
 
 
 @njit(cache=True)
+def _refine_top(sim, cur, gval, stamp, taken, keys, rows, size, step):
+    """One move of a lazy max-heap of gain upper bounds (keys, rows: its first ``size``
+    entries) towards an exact top: a taken top leaves, a stale top takes a gain evaluated
+    since its key was set (by another heap, a tier or the scan: a tighter bound, free) or
+    is evaluated. Returns (new size, whether the top is exact: then keys[0] is its gain and,
+    the others being upper bounds, the heap's maximum)."""
+    row = rows[0]
+    if taken[row]:
+        size -= 1
+        keys[0] = keys[size]
+        rows[0] = rows[size]
+        sift_down(keys, rows, size, 0)
+        return size, False
+    if stamp[row] != step and gval[row] < keys[0]:
+        keys[0] = gval[row]
+        sift_down(keys, rows, size, 0)
+        return size, False
+    g = _fresh_gain(sim, cur, gval, stamp, row, step)
+    if keys[0] == g:
+        return size, True
+    keys[0] = g
+    sift_down(keys, rows, size, 0)
+    return size, False
+
+
+@njit(cache=True)
 def _best_gain(sim, cur, state, step):
     """G_t: the exact largest gain among free candidates (0 when none is left); afterwards
     the gain heap's top row is that candidate, fresh."""
@@ -426,23 +438,9 @@ def _best_gain(sim, cur, state, step):
     keys, rows, size_arr = gheap
     size = size_arr[0]
     while size > 0:
-        row = rows[0]
-        if taken[row]:
-            size -= 1
-            keys[0] = keys[size]
-            rows[0] = rows[size]
-            sift_down(keys, rows, size, 0)
-            continue
-        if stamp[row] != step and gval[row] < keys[0]:
-            # evaluated since this key was set (by a tier or the scan): a tighter bound
-            keys[0] = gval[row]
-            sift_down(keys, rows, size, 0)
-            continue
-        g = _fresh_gain(sim, cur, gval, stamp, row, step)
-        if keys[0] == g:  # an exact value on top of upper bounds: the maximum
+        size, exact = _refine_top(sim, cur, gval, stamp, taken, keys, rows, size, step)
+        if exact:
             break
-        keys[0] = g
-        sift_down(keys, rows, size, 0)
     size_arr[0] = size
     return keys[0] if size > 0 else 0.0
 
