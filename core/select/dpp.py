@@ -39,8 +39,12 @@ panel's C would not fit the lowest-scoring candidates go *dormant*: they keep th
 exact d^2, an upper bound on every later one, and nothing else. The lazy greedy holds them
 with that bound; one that reaches the top is re-evaluated from scratch (k_{A,j} and one
 triangular solve) and picked only if it really is the argmax, so dormancy never changes a
-pick, it only costs time if a dormant candidate comes back into contention
-(``info["wakeups"]`` counts those re-evaluations). C's rows live in an anonymous memory map
+pick beyond round-off, it only costs time if a dormant candidate comes back into contention
+(``info["wakeups"]`` counts those re-evaluations). (Round-off: a woken d^2 is summed in
+another order than the incremental one; in float32 two candidates whose scores tie to
+~1e-6 can then swap. Measured on the 50,000-row pool with memory_mb = 64: the first
+differing pick at k = 500, lambda 0.1 was between scores 3.7e-7 apart (relative, float64),
+at k = 2,000, lambda 0.5 1.8e-6 apart.) C's rows live in an anonymous memory map
 whose pages are backed only once written, and the rows given up are handed back to the
 operating system. On the 50,000-row benchmark pool at k = 5,000 the candidates that are
 still ever picked after 3,000 picks are under 20,000 of 50,000 and after 4,000 under 6,000,
