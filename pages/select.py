@@ -179,7 +179,8 @@ def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
         # A picture: Streamlit remounts a chart on every rerun, and a WebGL chart then
         # costs a new context and 0.4 s of drawing without a GPU; an image is shown at
         # once. Hover is a toggle away, and the Map page is where rows are inspected.
-        png = highlight_png(raster.rgba, raster.px[idx], raster.py[idx], raster.clusters[idx])
+        png = highlight_png(raster.rgba, raster.px[idx], raster.py[idx], raster.clusters[idx],
+                            radius=3 if len(idx) <= 1_000 else 2)
         with st.container(key="select_map"):
             st.image(png, caption=title, width="stretch")
     st.toggle("Hover on picks", key="p_map_hover",

@@ -112,7 +112,9 @@ def map_raster(path: str, embedding_key: str) -> MapRaster:
     x_range, y_range = axis_ranges(coords[:, 0], coords[:, 1])
     width, height = MAP_RASTER_SIZE
     px, py = map_pixels(coords[:, 0], coords[:, 1], x_range, y_range, width, height)
-    rgba = raster_rgba(px, py, width, height)
+    small = len(coords) <= 10_000  # few points overlap: bigger, darker dots stay visible
+    rgba = raster_rgba(px, py, width, height, radius=2 if small else 1,
+                       alpha=0.5 if small else 0.35)
     clusters = np.asarray(ws.clusters()[0], dtype=np.int64)
     for arr in (rgba, px, py, clusters):
         arr.setflags(write=False)
