@@ -90,13 +90,6 @@ class MapRaster:
     x_range: tuple[float, float]
     y_range: tuple[float, float]
 
-    def data_uri(self) -> str:
-        import base64
-
-        from ui.map_figure import encode_png
-
-        return f"data:image/png;base64,{base64.b64encode(encode_png(self.rgba)).decode()}"
-
 
 MAP_RASTER_SIZE = (1200, 800)
 
@@ -124,7 +117,12 @@ def map_raster(path: str, embedding_key: str) -> MapRaster:
 @st.cache_data(show_spinner=False, max_entries=4)
 def map_background_uri(path: str, embedding_key: str) -> str:
     """The grey picture as a PNG data URI (the interactive highlight map's background)."""
-    return map_raster(path, embedding_key).data_uri()
+    import base64
+
+    from ui.map_figure import encode_png
+
+    png = encode_png(map_raster(path, embedding_key).rgba)
+    return f"data:image/png;base64,{base64.b64encode(png).decode()}"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

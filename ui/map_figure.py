@@ -128,7 +128,7 @@ def highlight_figure(frame: pd.DataFrame, rows: np.ndarray | None, highlight: np
     """A selection on the map: the ``highlight`` rows in their cluster's colour with hover
     text (its first HOVER_CHARS characters) over the rest greyed. The grey is either
     ``rows`` of ``frame`` as a WebGL trace or ``background`` = (image URI, x range, y range),
-    a picture of the pool (:func:`raster_png`) the axes are fixed to. At most two traces
+    a picture of the pool (:func:`raster_rgba`) the axes are fixed to. At most two traces
     whatever the number of clusters (one trace per cluster made plotly's validation most of
     a slider redraw: 0.2 s for 41 traces at 12,000 points); no legend, no lasso (the Map
     page is where rows are picked)."""
@@ -224,15 +224,6 @@ def encode_png(rgba: np.ndarray, compress_level: int = 1) -> bytes:
     buf = BytesIO()
     Image.fromarray(rgba, "RGBA").save(buf, format="PNG", compress_level=compress_level)
     return buf.getvalue()
-
-
-def raster_png(x: np.ndarray, y: np.ndarray, x_range: tuple[float, float],
-               y_range: tuple[float, float], *, width: int = 1200, height: int = 800,
-               rgb: tuple[int, int, int] = (170, 170, 170), alpha: float = 0.35,
-               radius: int = 1) -> bytes:
-    """:func:`raster_rgba` of map points, as PNG bytes."""
-    px, py = map_pixels(x, y, x_range, y_range, width, height)
-    return encode_png(raster_rgba(px, py, width, height, rgb=rgb, alpha=alpha, radius=radius))
 
 
 def highlight_png(background: np.ndarray, px: np.ndarray, py: np.ndarray,
