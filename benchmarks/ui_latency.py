@@ -12,6 +12,7 @@ Starts `streamlit run app.py` on the benchmark workspace (artifacts cached), the
 
     python benchmarks/ui_latency.py [--workspace bench-out/pool50k] [--repeats 3]
         [--sweeps 1] [--ks 500,1000,2000] [--quality heuristic,length] [--no-switches]
+        [--strategy qdit|dpp] [--think 0.5]
 """
 
 from __future__ import annotations
@@ -127,11 +128,13 @@ def server_phases(log: Path, pressed: list[float]) -> str:
 SLIDERS = {"qdit": ("alpha (quality weight)", "alpha"), "dpp": ("lambda (quality weight)", "lam")}
 
 
-def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timing_log: Path
-                    ) -> None:
+def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timing_log: Path,
+                    think: float = 0.5) -> None:
     """Time every one-step move of the strategy's slider (qdit: alpha, dpp: lambda) from 0
     to 1 (20 releases) ``sweeps`` times at budget k: the cost of a run depends on the
-    slider, so every value is in the figures."""
+    slider, so every value is in the figures. Between releases the user looks at the page
+    for ``think`` seconds (dpp's neighbours are computed ahead meanwhile: ui/prefetch.py);
+    releases answered by a run computed ahead are counted."""
     slider_name, knob = SLIDERS[strategy]
     box = page.get_by_role("spinbutton", name="Budget k")
     box.fill(str(k))
@@ -140,14 +143,14 @@ def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timi
     page.get_by_text(f"{k:,} picks", exact=False).first.wait_for(timeout=120_000)
     alpha = page.get_by_role("slider", name=slider_name)
     ran, drawn, cards, done, pressed = [], [], [], [], []
-    unchanged = 0
+    unchanged = ahead = 0
     for _ in range(sweeps):
         alpha.focus()
         page.keyboard.press("Home")
         page.wait_for_function(FOOTER_JS, arg=f"{strategy} ({knob} 0)", polling="raf",
                                timeout=600_000)
         for _ in range(20):
-            page.wait_for_timeout(500)  # the previous release waited for its footer
+            page.wait_for_timeout(think * 1000)  # after the previous release's footer
             before = (page.evaluate(CAPTION_JS), card_value(page, "Facility-location coverage"))
             alpha.focus()
             t = time.perf_counter()
@@ -165,9 +168,11 @@ def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timi
             page.wait_for_function(FOOTER_JS, arg=label, polling="raf", timeout=120_000)
             done.append(time.perf_counter() - t)
             unchanged += card_value(page, "Facility-location coverage") == before[1]
+            ahead += page.get_by_text("computed ahead while you looked").count() > 0
     print(f"{knob} slider release ({strategy}), quality {quality}, k={k:>5} ({knob} 0.05, "
-          f"0.10, ... 1.00, "
-          f"n={len(drawn)}): run line median {statistics.median(ran):.2f}s; six cards "
+          f"0.10, ... 1.00, n={len(drawn)}, {think:g}s between releases"
+          f"{f', {ahead} computed ahead' if ahead else ''}): run line median "
+          f"{statistics.median(ran):.2f}s; six cards "
           f"{statistics.median(cards):.2f}s (max {max(cards):.2f}s); highlight map (all cards "
           f"are above it) {statistics.median(drawn):.2f}s (p90 "
           f"{statistics.quantiles(drawn, n=10)[-1]:.2f}s, max {max(drawn):.2f}s); everything "
@@ -187,6 +192,8 @@ def main() -> None:
                     help="qdit moves alpha, dpp moves lambda")
     ap.add_argument("--ks", default="500,1000,2000")
     ap.add_argument("--no-switches", action="store_true", help="slider measurements only")
+    ap.add_argument("--think", type=float, default=0.5,
+                    help="seconds between one release drawn and the next release")
     ap.add_argument("--quality", default="heuristic,length",
                     help="quality specs picked on the Select page, comma-separated (heuristic, "
                     "the page's default, ties most rows at one value; length has few ties)")
@@ -241,7 +248,8 @@ def main() -> None:
                 page.wait_for_timeout(500)
                 wait_drawn(page)
                 for k in [int(v) for v in args.ks.split(",")]:
-                    slider_releases(page, args.strategy, k, quality, args.sweeps, timing_log)
+                    slider_releases(page, args.strategy, k, quality, args.sweeps, timing_log,
+                                    args.think)
             browser.close()
     finally:
         proc.terminate()

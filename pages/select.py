@@ -12,6 +12,7 @@ from core.select.registry import STRATEGIES, strategy_names
 from ui import data, state
 from ui import selection as sel
 from ui.map_figure import highlight_figure, highlight_png
+from ui.prefetch import REACH, SLIDERS
 from ui.progress import ProgressWithEta
 from ui.timing import PhaseLog
 
@@ -51,8 +52,10 @@ def _params_for(strategy: str, cols) -> dict:
         params["alpha"] = cols[0].slider("alpha (quality weight)", 0.0, 1.0, 0.5, 0.05,
                                          key="p_alpha", help="0 = pure coverage, 1 = quality")
     elif strategy == "dpp":
-        params["lam"] = cols[0].slider("lambda (quality weight)", 0.0, 1.0, 0.5, 0.05,
-                                       key="p_lam", help="0 = pure diversity, 1 = quality")
+        # rounded: the background runs (ui.prefetch) are keyed by the exact value
+        params["lam"] = round(cols[0].slider("lambda (quality weight)", 0.0, 1.0, 0.5, 0.05,
+                                             key="p_lam", help="0 = pure diversity, 1 = quality"),
+                              6)
     with st.expander("More parameters"):
         cat_cols = [c for c in ws.pool_info["extra_columns"] if c not in numeric_cols]
         if strategy == "kcenter":
@@ -120,8 +123,9 @@ def selection_panel() -> None:
     try:
         bar = ProgressWithEta(f"Selecting {k:,} with {strategy}")
         result = sel.run(ws, request, progress=bar)
+        ahead = " (computed ahead while you looked)" if sel.computed_ahead(ws, request) else ""
         bar.done(f"{label}: {result.k:,} picks in "
-                 f"{result.timings.get('total', 0):.2f}s")
+                 f"{result.timings.get('total', 0):.2f}s{ahead}")
     except CancelledError:
         st.warning("Run cancelled.")
         return
@@ -134,6 +138,23 @@ def selection_panel() -> None:
     phases.mark("run")
     draw_result(result, quality, label, phases)
     phases.write()
+    _prefetch(strategy, params, request)
+
+
+def _prefetch(strategy: str, params: dict, request: dict) -> None:
+    """Start the runs next to this slider value in the background (the side the slider
+    last moved towards first): a release onto one of them is then answered at once."""
+    if strategy not in SLIDERS:
+        return
+    name = SLIDERS[strategy][0]
+    memory = st.session_state.setdefault("qdx_slider_moves", {})
+    last, direction = memory.get(strategy, (None, 0))
+    if last is not None and params[name] != last:
+        direction = 1 if params[name] > last else -1
+    memory[strategy] = (params[name], direction)
+    if sel.prefetch_neighbours(ws, request, direction):
+        st.caption(f"The {name} values within {REACH} steps of {params[name]:g} are being "
+                   "computed in the background: releasing the slider on one shows it at once.")
 
 
 def _card(slot, name: str, entry: dict) -> None:

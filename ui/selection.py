@@ -1,7 +1,9 @@
-"""Selection runs and their metrics for the pages, memoised so moving a slider back is free."""
+"""Selection runs and their metrics for the pages, memoised so moving a slider back is free;
+slow runs next to the current slider value are computed ahead (ui.prefetch)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import OrderedDict
 from typing import Any
@@ -13,6 +15,7 @@ from core.metrics import MetricsOptions, compute_all_metrics, coverage_trace
 from core.metrics.workspace_pool import metrics_pool_from_workspace
 from core.select.run import run_selection
 from core.workspace import Workspace
+from ui.prefetch import Prefetcher, neighbours
 
 MEMO_KEY = "qdx_run_memo"
 MEMO_SIZE = 32
@@ -36,12 +39,58 @@ def run_key(ws: Workspace, request: dict[str, Any]) -> str:
 
 def run(ws: Workspace, request: dict[str, Any], progress=None):
     """``run_selection`` for ``request`` (strategy, k, params, quality, seed, filters), memoised
-    per session by the request and the workspace's pool and embedding keys."""
-    return _memoised(MEMO_KEY, run_key(ws, request), lambda: run_selection(
+    per session by the request and the workspace's pool and embedding keys. A run the
+    background prefetcher has done (or is doing: it is waited for) is taken from there;
+    otherwise the prefetcher is stopped first, so the foreground run has both cores."""
+    key = run_key(ws, request)
+
+    def compute():
+        pf = prefetcher()
+        ahead = pf.wait(key, progress)
+        if ahead is not None:
+            return ahead
+        pf.stop()
+        return _run_selection(ws, request, progress)
+
+    return _memoised(MEMO_KEY, key, compute)
+
+
+def _run_selection(ws: Workspace, request: dict[str, Any], progress=None):
+    return run_selection(
         ws, request["strategy"], request["k"], request.get("params") or {},
         quality_spec=request.get("quality"), seed=request.get("seed", 0),
         where=request.get("where"), exclude_ids=request.get("exclude_ids") or (),
-        restrict_ids=request.get("restrict_ids"), progress=progress))
+        restrict_ids=request.get("restrict_ids"), progress=progress)
+
+
+@st.cache_resource(show_spinner=False)
+def prefetcher() -> Prefetcher:
+    """The server's one background prefetcher (shared by sessions)."""
+    return Prefetcher()
+
+
+def prefetch_neighbours(ws: Workspace, request: dict[str, Any], direction: int = 0) -> int:
+    """Queue background runs of the slider values next to ``request``'s (see ui.prefetch);
+    returns how many were queued."""
+    memo = st.session_state.get(MEMO_KEY, {})
+    jobs = []
+    for near in neighbours(request, direction):
+        key = run_key(ws, near)
+        if key not in memo:
+            jobs.append((key, functools.partial(_background_run, str(ws.root), near)))
+    prefetcher().schedule(jobs)
+    return len(jobs)
+
+
+def computed_ahead(ws: Workspace, request: dict[str, Any]) -> bool:
+    """True when the run for ``request`` came from the background prefetcher."""
+    return prefetcher().get(run_key(ws, request)) is not None
+
+
+def _background_run(path: str, request: dict[str, Any], progress):
+    # Its own Workspace object: the page's one (and its database connection) stays the
+    # page thread's.
+    return _run_selection(Workspace.open(path), request, progress)
 
 
 def _memoised(memo_key: str, key: str, compute):

@@ -31,4 +31,7 @@ def app_env(tmp_path, monkeypatch):
     monkeypatch.setenv("QDX_DEMO_MODEL", "tfidf")
     monkeypatch.setenv("QDX_DATA_ROOTS", str(tmp_path))
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    yield tmp_path
+    from ui.selection import prefetcher
+
+    prefetcher().stop()  # no background run outlives its test

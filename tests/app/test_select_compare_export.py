@@ -57,6 +57,40 @@ def test_select_moves_alpha_runs_and_saves(app_env):
     assert ws.load_selection("top-quality").k == 30
 
 
+def test_dpp_neighbours_are_computed_ahead_and_equal_a_direct_run(app_env):
+    """After a dpp run the lambda values next to it run in the background; releasing the
+    slider on one shows that run (the same picks as running it directly), said so."""
+    from core.select.run import run_selection
+    from ui.selection import prefetcher
+
+    at = _select_page(app_env)
+    at.selectbox(key="p_strategy").set_value("dpp").run()
+    at.selectbox(key="p_quality").set_value("length").run()
+    at.number_input(key="p_k").set_value(25).run()
+    at.slider(key="p_lam").set_value(0.3).run()  # moved up: 0.35 is queued first
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("computed in the background" in c.value for c in at.caption)
+    pf = prefetcher()
+    assert pf.idle(timeout=120)
+    before = pf.computed
+    at.slider(key="p_lam").set_value(0.35).run()
+    assert not at.exception, [e.value for e in at.exception]
+    bar_texts = " ".join(str(p.proto) for p in at.get("progress"))
+    assert "computed ahead while you looked" in bar_texts
+    shown = at.session_state["qdx_current_result"][2]
+    ws = Workspace.open(at.session_state["qdx_workspace"])
+    direct = run_selection(ws, "dpp", 25, {"lam": 0.35}, quality_spec="length")
+    assert shown.indices.tolist() == direct.indices.tolist()
+    assert shown.config["params"]["lam"] == 0.35
+    # 0.35's own neighbours were done in turn (those not done already)
+    from ui.selection import run_key
+
+    assert pf.idle(timeout=120) and pf.computed >= before
+    request = at.session_state["qdx_current_result"][1]
+    for lam in (0.4, 0.45, 0.25):
+        assert pf.get(run_key(ws, {**request, "params": {"lam": lam}})) is not None
+
+
 def test_map_restriction_limits_candidates_and_clamps_k(app_env):
     import numpy as np
 
