@@ -234,12 +234,14 @@ class _GreedyMap:
         self.d2 = np.ones(n_c, dtype=np.float64)
         self.chol = np.zeros((k, k), dtype=self.dtype)  # L, lower triangular
         self.basis: list[int] = []  # rows in the factor, in order
+        self.xb = np.empty((k, x.shape[1]), dtype=np.float32)  # their embeddings, in order
         self.indices: list[int] = []
         self.gains: list[float] = []
         self.wakeups = 0
         self.refreshed = 0
         self.pool = None
         self.fresh: dict[int, np.ndarray] = {}  # C rows of dormant rows evaluated this step
+        self.inverses: dict[tuple[int, int], np.ndarray] = {}  # see _panel_inverse
 
     def run(self) -> Picks:
         for row in self.plan.must:
@@ -355,8 +357,7 @@ class _GreedyMap:
             u = int(upto.min())
         d2 = self.d2[pos]
         xg = self.xh[g]
-        for t0 in range(u, r, self.panel):  # panels bound the (rows x candidates) temporaries
-            t1 = min(r, t0 + self.panel)
+        for t0, t1 in self._windows(u, r):  # panels bound the (rows x candidates) temporaries
             et = self._solve_panel(xg, self.ct[g, :t0], t0, t1)
             self.ct[g, t0:t1] = et
             sq = et * et
@@ -367,15 +368,37 @@ class _GreedyMap:
         self.d2[pos] = np.maximum(d2, 0.0)
         self.upto[pos] = r
 
+    def _windows(self, u: int, r: int) -> list[tuple[int, int]]:
+        """Factor rows u..r in windows of at most ``panel`` rows on the panel grid (so that
+        the windows' inverses are shared)."""
+        edges = [u, *range((u // self.panel + 1) * self.panel, r, self.panel), r]
+        return list(zip(edges[:-1], edges[1:], strict=True))
+
     def _solve_panel(self, xg: np.ndarray, prev: np.ndarray, t0: int, t1: int) -> np.ndarray:
         """Factor rows t0..t1 of C, as (m, t1 - t0), for candidates with embeddings ``xg``
         whose rows 0..t0 are ``prev`` (m, t0): one forward-substitution panel."""
-        kb = kernel_block(self.x[self.basis[t0:t1]], xg, **self.kern)  # (p, m)
+        kb = kernel_block(self.xb[t0:t1], xg, **self.kern)  # (p, m)
         if t0:
             kb -= self.chol[t0:t1, :t0] @ prev.T
-        # e^T solves e^T L_pp^T = kb^T; kb^T is Fortran-ordered, so it is solved in place
-        return self.trsm(1.0, self.chol[t0:t1, t0:t1], kb.T, side=1, lower=1, trans_a=1,
-                         overwrite_b=1)
+        # e^T = L_pp^{-1} kb: a product with the panel's inverse (BLAS trsm with a 64 x 64
+        # triangle took as long as the whole update product above)
+        return (self._panel_inverse(t0, t1) @ kb).T
+
+    def _panel_inverse(self, t0: int, t1: int) -> np.ndarray:
+        """L[t0:t1, t0:t1]^{-1} (lower triangular); kept while rows t0..t1 are the last
+        factor rows or a whole aligned panel (factor rows never change)."""
+        inv = self.inverses.get((t0, t1))
+        if inv is None:
+            eye = np.eye(t1 - t0, dtype=self.dtype, order="F")
+            inv = np.ascontiguousarray(self.trsm(1.0, self.chol[t0:t1, t0:t1], eye, lower=1,
+                                                 overwrite_b=1))
+            if t0 % self.panel == 0 and t1 - t0 == self.panel:
+                self.inverses[(t0, t1)] = inv
+            elif t1 == len(self.basis):
+                self.inverses = {key: v for key, v in self.inverses.items()
+                                 if key[1] - key[0] == self.panel}  # one partial window
+                self.inverses[(t0, t1)] = inv
+        return inv
 
     def _shrink(self, alive: np.ndarray) -> None:
         """After a refresh (every hot candidate exact): drop picked and dead candidates from
@@ -385,7 +408,9 @@ class _GreedyMap:
         hot = self.hot
         keep = alive[hot] & (self.d2[hot] >= self.min_var)
         width = min(self.plan.k, r + self.panel) * self.dtype.itemsize
-        per_row = width + (PAGE if self.row_bytes > PAGE else self.row_bytes - width)
+        # a row's first ``width`` bytes touch at most one page beyond them, and never more
+        # than the row itself (rows are contiguous in the buffer)
+        per_row = min(width + PAGE, self.row_bytes) if self.row_bytes > PAGE else self.row_bytes
         cap = min(max(int(self.budget // per_row), self.panel), len(self.cols))
         self.cap = cap
         if keep.sum() > cap:  # down to 7/8 of the cap, so the next panels need no compaction
@@ -419,8 +444,7 @@ class _GreedyMap:
         r = len(self.basis)
         c = np.empty((len(pos), r), dtype=self.dtype)
         xg = self.xc[pos]
-        for t0 in range(0, r, self.panel):
-            t1 = min(r, t0 + self.panel)
+        for t0, t1 in self._windows(0, r):
             c[:, t0:t1] = self._solve_panel(xg, c[:, :t0], t0, t1)
         return c
 
@@ -456,6 +480,7 @@ class _GreedyMap:
             self.chol[r, :r] = row if row is not None else self._from_scratch(np.array([pos]))[0]
         self.fresh = {}
         self.chol[r, r] = np.sqrt(self.d2[pos])
+        self.xb[r] = self.xc[pos]
         self.basis.append(int(self.cols[pos]))
         self._record(int(self.cols[pos]), score)
 
@@ -471,6 +496,7 @@ class _GreedyMap:
         if d2 >= self.min_var:
             self.chol[r, :r] = c
             self.chol[r, r] = np.sqrt(d2)
+            self.xb[r] = self.x[row]
             self.basis.append(row)
         self._record(row, float(score))
 
