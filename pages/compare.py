@@ -13,8 +13,10 @@ from core.compare import cluster_coverage, jaccard_matrix, pareto_front
 from core.metrics import MEASURES
 from ui import data
 from ui import selection as sel
+from ui.selection import stop_prefetch
 
 st.title("Compare")
+stop_prefetch()  # runs computed ahead for the Select page give this page the cores
 ws = data.require_workspace()
 emb = ws.embedding_info()
 saved = ws.list_selections()

@@ -12,10 +12,12 @@ from core.search import nearest_rows, text_search
 from core.text import truncate_for_display
 from ui import data, jobs, state
 from ui.map_figure import build_map_figure, density_sample, rows_from_selection
+from ui.selection import stop_prefetch
 
 MAX_POINTS = 30_000
 
 st.title("Map")
+stop_prefetch()  # runs computed ahead for the Select page give this page the cores
 ws = data.require_workspace()
 try:
     emb = ws.embedding_info()

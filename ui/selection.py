@@ -82,6 +82,12 @@ def prefetch_neighbours(ws: Workspace, request: dict[str, Any], direction: int =
     return len(jobs)
 
 
+def stop_prefetch() -> None:
+    """Called by the pages other than Select: a run computed ahead for the Select page's
+    slider stops, so the page being drawn has both cores (page switch under 2 s)."""
+    prefetcher().stop()
+
+
 def computed_ahead(ws: Workspace, request: dict[str, Any]) -> bool:
     """True when the run for ``request`` came from the background prefetcher."""
     return prefetcher().get(run_key(ws, request)) is not None

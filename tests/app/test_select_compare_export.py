@@ -89,6 +89,24 @@ def test_dpp_neighbours_are_computed_ahead_and_equal_a_direct_run(app_env):
     request = at.session_state["qdx_current_result"][1]
     for lam in (0.4, 0.45, 0.25):
         assert pf.get(run_key(ws, {**request, "params": {"lam": lam}})) is not None
+    # leaving the Select page stops a background run (the other pages get both cores)
+    import threading
+
+    from core.errors import CancelledError
+
+    started = threading.Event()
+
+    def endless(progress):
+        started.set()
+        while progress(0, 1):
+            started.wait(0.01)
+        raise CancelledError("stopped")
+
+    pf.schedule([("endless", endless)])
+    assert started.wait(5) and not pf.idle()
+    at.switch_page("pages/map.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert pf.idle() and pf.get("endless") is None
 
 
 def test_map_restriction_limits_candidates_and_clamps_k(app_env):
