@@ -120,13 +120,6 @@ def kernel_block(xa: np.ndarray, xb: np.ndarray, kernel: str = "exp_cosine",
     return np.exp(sq, out=sq)
 
 
-def _trsm(dtype):
-    """BLAS triangular solve for ``dtype`` (scipy's wrapper costs 0.4 ms a call)."""
-    from scipy.linalg import blas
-
-    return blas.strsm if dtype == np.float32 else blas.dtrsm
-
-
 class DppStrategy(Strategy):
     """Quality-weighted DPP greedy MAP; ``lam`` is the quality weight theta."""
 
@@ -218,7 +211,6 @@ class _GreedyMap:
             precision = "float64" if n_c * k * 8 <= AUTO_FLOAT64_BYTES else "float32"
         self.dtype = np.dtype(precision)
         self.kern = {"kernel": params.kernel, "gamma": float(params.gamma), "dtype": self.dtype}
-        self.trsm = _trsm(self.dtype)
         self.budget = float(params.memory_mb) * 2**20
         everyone = len(self.cols) == len(x) and bool((self.cols == np.arange(len(x))).all())
         self.xc = (x if everyone and x.dtype == np.float32 and x.flags.c_contiguous
@@ -241,7 +233,8 @@ class _GreedyMap:
         self.refreshed = 0
         self.pool = None
         self.fresh: dict[int, np.ndarray] = {}  # C rows of dormant rows evaluated this step
-        self.inverses: dict[tuple[int, int], np.ndarray] = {}  # see _panel_inverse
+        # the inverse of each panel's diagonal block of L, grown a row per pick
+        self.inverses: list[np.ndarray] = []
 
     def run(self) -> Picks:
         for row in self.plan.must:
@@ -385,20 +378,10 @@ class _GreedyMap:
         return (self._panel_inverse(t0, t1) @ kb).T
 
     def _panel_inverse(self, t0: int, t1: int) -> np.ndarray:
-        """L[t0:t1, t0:t1]^{-1} (lower triangular); kept while rows t0..t1 are the last
-        factor rows or a whole aligned panel (factor rows never change)."""
-        inv = self.inverses.get((t0, t1))
-        if inv is None:
-            eye = np.eye(t1 - t0, dtype=self.dtype, order="F")
-            inv = np.ascontiguousarray(self.trsm(1.0, self.chol[t0:t1, t0:t1], eye, lower=1,
-                                                 overwrite_b=1))
-            if t0 % self.panel == 0 and t1 - t0 == self.panel:
-                self.inverses[(t0, t1)] = inv
-            elif t1 == len(self.basis):
-                self.inverses = {key: v for key, v in self.inverses.items()
-                                 if key[1] - key[0] == self.panel}  # one partial window
-                self.inverses[(t0, t1)] = inv
-        return inv
+        """L[t0:t1, t0:t1]^{-1} for a window inside one panel of the grid: a diagonal block
+        of a lower-triangular matrix's inverse is the inverse of that block."""
+        i = t0 % self.panel
+        return self.inverses[t0 // self.panel][i:i + t1 - t0, i:i + t1 - t0]
 
     def _shrink(self, alive: np.ndarray) -> None:
         """After a refresh (every hot candidate exact): drop picked and dead candidates from
@@ -474,15 +457,31 @@ class _GreedyMap:
         r = len(self.basis)
         s = self.slot[pos]
         if s >= 0:
-            self.chol[r, :r] = self.ct[s, :r]
+            c = self.ct[s, :r]
         elif r:
-            row = self.fresh.get(pos)
-            self.chol[r, :r] = row if row is not None else self._from_scratch(np.array([pos]))[0]
+            c = self.fresh.get(pos)
+            c = c if c is not None else self._from_scratch(np.array([pos]))[0]
+        else:
+            c = np.zeros(0)
         self.fresh = {}
-        self.chol[r, r] = np.sqrt(self.d2[pos])
-        self.xb[r] = self.xc[pos]
-        self.basis.append(int(self.cols[pos]))
+        self._append_factor(int(self.cols[pos]), c, self.d2[pos], self.xc[pos])
         self._record(int(self.cols[pos]), score)
+
+    def _append_factor(self, row: int, c: np.ndarray, d2: float, xrow: np.ndarray) -> None:
+        """Factor row r = [c, sqrt(d2)] for pool row ``row``; the inverse of its panel's
+        diagonal block grows by one row: for L = [[A, 0], [b, l]], L^{-1} = [[A^{-1}, 0],
+        [-b A^{-1} / l, 1 / l]]."""
+        r = len(self.basis)
+        self.chol[r, :r] = c
+        self.chol[r, r] = root = np.sqrt(d2)
+        self.xb[r] = xrow
+        self.basis.append(row)
+        p0, i = r - r % self.panel, r % self.panel
+        if i == 0:
+            self.inverses.append(np.zeros((self.panel, self.panel), dtype=self.dtype))
+        inv = self.inverses[-1]
+        inv[i, :i] = -(self.chol[r, p0:r] @ inv[:i, :i]) / root
+        inv[i, i] = 1.0 / root
 
     def _take_forced(self, row: int) -> None:
         """A must-include row: enters the factor unless it lies in the span (d^2 tiny)."""
@@ -494,10 +493,7 @@ class _GreedyMap:
         d2 = max(1.0 - float(np.dot(c, c)), 0.0)
         score = self.theta * self.logq[row] + (1.0 - self.theta) * np.log(max(d2, self.min_var))
         if d2 >= self.min_var:
-            self.chol[r, :r] = c
-            self.chol[r, r] = np.sqrt(d2)
-            self.xb[r] = self.x[row]
-            self.basis.append(row)
+            self._append_factor(row, c, d2, self.x[row])
         self._record(row, float(score))
 
     def _record(self, row: int, score: float) -> None:
