@@ -233,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dim", type=int, default=384)
     ap.add_argument("--k", type=int, nargs="+", default=[1000, 5000])
     ap.add_argument("--only", nargs="*", help="strategy names to run (default: all)")
+    ap.add_argument("--dpp-lams", type=float, nargs="+", default=[0.5],
+                    help="lambda values of the dpp runs (its cost depends on lambda: the "
+                    "lower, the more candidates stay in contention)")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per run")
     ap.add_argument("--apricot", choices=["lazy", "lazy+two-stage", "none"], default="lazy",
                     help="apricot optimizers to compare ('two-stage' is its default; it runs "
@@ -256,8 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     header = f"{'strategy':<26}{'k':>6}{'seconds':>9}{'RSS+ MiB':>10}{'traced MiB':>11}  note"
     print(header)
+    runs = [run for run in STRATEGY_RUNS if run[0] != "dpp"]
+    at = next(i for i, run in enumerate(STRATEGY_RUNS) if run[0] == "dpp")
+    runs[at:at] = [("dpp", {"lam": lam}) for lam in args.dpp_lams]
     for k in args.k:
-        for name, params in STRATEGY_RUNS:
+        for name, params in runs:
             if args.only and name not in args.only:
                 continue
             label = name + "".join(f" {p}={v}" for p, v in params.items())
