@@ -54,8 +54,12 @@ def pool_summary(path: str, pool_key: str) -> dict:
     # of serialisation and client-side binning on every visit to the Pool page.
     rows = []
     for name, col in (("instruction words", "instruction"), ("response words", "response")):
-        words = np.fromiter((len(word_tokens(t)) for t in frame[col]), dtype=np.int64,
-                            count=len(frame))
+        # Counted once per pool and kept in the workspace: 2.6 s for the 50,000-row pool,
+        # the first Pool page visit after every server start.
+        words = ws.cached_array("word-counts", {"field": col, "tokens": "core.text.word_tokens"},
+                                lambda col=col: np.fromiter(
+                                    (len(word_tokens(t)) for t in frame[col]), dtype=np.int64,
+                                    count=len(frame)))
         counts, edges = np.histogram(words, bins=min(60, max(1, int(words.max()) + 1)))
         rows.append(pd.DataFrame({"text": name, "words": (edges[:-1] + edges[1:]) / 2,
                                   "width": np.diff(edges), "rows": counts}))
