@@ -114,6 +114,7 @@ def selection_panel() -> None:
     cancelled = cancel_col.button("Cancel run", key="cancel_run",
                                   help="Stops a long run (any click interrupts it)")
     if cancelled:
+        sel.stop_prefetch()  # a run the page was waiting for may be a background one
         st.warning("Run cancelled; move a slider to start a new one.")
         return
     knobs = ", ".join(f"{name} {value:g}" for name, value in params.items()

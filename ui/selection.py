@@ -70,21 +70,23 @@ def prefetcher() -> Prefetcher:
 
 
 def prefetch_neighbours(ws: Workspace, request: dict[str, Any], direction: int = 0) -> int:
-    """Queue background runs of the slider values next to ``request``'s (see ui.prefetch);
-    returns how many were queued."""
+    """Queue background runs of the slider values next to ``request``'s (see ui.prefetch)
+    that neither this session nor the prefetcher has; returns how many were queued."""
     memo = st.session_state.get(MEMO_KEY, {})
+    pf = prefetcher()
     jobs = []
     for near in neighbours(request, direction):
         key = run_key(ws, near)
-        if key not in memo:
+        if key not in memo and pf.get(key) is None:
             jobs.append((key, functools.partial(_background_run, str(ws.root), near)))
-    prefetcher().schedule(jobs)
+    pf.schedule(jobs)
     return len(jobs)
 
 
 def stop_prefetch() -> None:
-    """Called by the pages other than Select: a run computed ahead for the Select page's
-    slider stops, so the page being drawn has both cores (page switch under 2 s)."""
+    """Called by the pages other than Select (and by its Cancel button): a run computed
+    ahead for the Select page's slider stops, so the page being drawn has both cores (page
+    switch under 2 s)."""
     prefetcher().stop()
 
 
