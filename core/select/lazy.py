@@ -93,7 +93,7 @@ class LazyGreedy:
             score, row = top
             if self.stamp[row] == step:
                 self.queue.pop()
-                self.batch = int(np.clip(used // 2, MIN_BATCH, MAX_BATCH))
+                self.batch = min(max(used // 2, MIN_BATCH), MAX_BATCH)  # np.clip: 5 us
                 self.evaluations += used
                 return row, score
             rows, scores = self.queue.pop_batch(batch)
