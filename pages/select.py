@@ -154,7 +154,8 @@ def _prefetch(strategy: str, params: dict, request: dict) -> None:
         direction = 1 if params[name] > last else -1
     memory[strategy] = (params[name], direction)
     if sel.prefetch_neighbours(ws, request, direction):
-        st.caption(f"The {name} values within {REACH} steps of {params[name]:g} are being "
+        st.caption(f"The {'lambda' if name == 'lam' else name} values within {REACH} steps "
+                   f"of {params[name]:g} are being "
                    "computed in the background: releasing the slider on one shows it at once.")
 
 
