@@ -12,7 +12,10 @@ Starts `streamlit run app.py` on the benchmark workspace (artifacts cached), the
 
     python benchmarks/ui_latency.py [--workspace bench-out/pool50k] [--repeats 3]
         [--sweeps 1] [--ks 500,1000,2000] [--quality heuristic,length] [--no-switches]
-        [--strategy qdit|dpp] [--think 0.5]
+        [--strategy qdit|dpp] [--think 0.5] [--no-prefetch]
+
+--no-prefetch starts the app with QDX_PREFETCH=0: no slider value is computed ahead, so
+every dpp release is a cold run (a user jumping across the slider).
 """
 
 from __future__ import annotations
@@ -194,6 +197,8 @@ def main() -> None:
     ap.add_argument("--no-switches", action="store_true", help="slider measurements only")
     ap.add_argument("--think", type=float, default=0.5,
                     help="seconds between one release drawn and the next release")
+    ap.add_argument("--no-prefetch", action="store_true",
+                    help="QDX_PREFETCH=0: nothing computed ahead, every release runs cold")
     ap.add_argument("--quality", default="heuristic,length",
                     help="quality specs picked on the Select page, comma-separated (heuristic, "
                     "the page's default, ties most rows at one value; length has few ties)")
@@ -205,14 +210,16 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     timing_log = Path(tempfile.mkstemp(prefix="qdx-timing-", suffix=".jsonl")[1])
     env = {**os.environ, "QDX_DATA_ROOTS": f"{ws.parent}{os.pathsep}{ROOT}",
-           "QDX_TIMING_LOG": str(timing_log)}
+           "QDX_TIMING_LOG": str(timing_log),
+           **({"QDX_PREFETCH": "0"} if args.no_prefetch else {})}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
                              "--server.port", str(port), "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     from playwright.sync_api import sync_playwright
 
-    print(f"# {cpu_note()}; workspace {ws}")
+    print(f"# {cpu_note()}; workspace {ws}"
+          f"{'; QDX_PREFETCH=0 (nothing computed ahead)' if args.no_prefetch else ''}")
     try:
         wait_healthy(url)
         with sync_playwright() as p:

@@ -15,6 +15,7 @@ from core.metrics import MetricsOptions, compute_all_metrics, coverage_trace
 from core.metrics.workspace_pool import metrics_pool_from_workspace
 from core.select.run import run_selection
 from core.workspace import Workspace
+from ui import settings
 from ui.prefetch import Prefetcher, neighbours
 
 MEMO_KEY = "qdx_run_memo"
@@ -71,7 +72,10 @@ def prefetcher() -> Prefetcher:
 
 def prefetch_neighbours(ws: Workspace, request: dict[str, Any], direction: int = 0) -> int:
     """Queue background runs of the slider values next to ``request``'s (see ui.prefetch)
-    that neither this session nor the prefetcher has; returns how many were queued."""
+    that neither this session nor the prefetcher has; returns how many were queued (none
+    when QDX_PREFETCH turns it off)."""
+    if not settings.prefetch_enabled():
+        return 0
     memo = st.session_state.get(MEMO_KEY, {})
     pf = prefetcher()
     jobs = []

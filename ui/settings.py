@@ -5,6 +5,9 @@ QDX_DATA_ROOTS      os.pathsep-separated folders a user may open server-side pat
                     (default: the working directory and the workspace root)
 QDX_DEMO_MODEL      embedding model used for the demo pool (default all-MiniLM-L6-v2)
 QDX_DEMO_POOL       the demo pool file (default assets/demo_pool.jsonl)
+QDX_PREFETCH        0 (or off, false, no) stops the Select page from computing the dpp
+                    slider's neighbouring values in the background (default on); a shared
+                    server may want its cores, and benchmarks measure cold releases with it
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ def demo_pool_path() -> Path:
 
 def demo_model() -> str:
     return os.environ.get("QDX_DEMO_MODEL", "all-MiniLM-L6-v2")
+
+
+def prefetch_enabled() -> bool:
+    return os.environ.get("QDX_PREFETCH", "1").strip().lower() not in ("0", "off", "false", "no")
 
 
 def confine_path(user_path: str) -> Path:

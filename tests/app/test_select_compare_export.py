@@ -109,6 +109,26 @@ def test_dpp_neighbours_are_computed_ahead_and_equal_a_direct_run(app_env):
     assert pf.idle() and pf.get("endless") is None
 
 
+def test_qdx_prefetch_0_computes_nothing_ahead(app_env, monkeypatch):
+    """QDX_PREFETCH=0 (a shared server's cores; benchmarks' cold releases): a dpp run
+    queues no neighbour and the page does not claim any are being computed."""
+    from ui.selection import prefetcher
+
+    monkeypatch.setenv("QDX_PREFETCH", "0")
+    pf = prefetcher()
+    before = pf.computed  # the prefetcher is the server's, shared by earlier tests
+    at = _select_page(app_env)
+    at.selectbox(key="p_strategy").set_value("dpp").run()
+    at.number_input(key="p_k").set_value(20).run()
+    at.slider(key="p_lam").set_value(0.3).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("computed in the background" in c.value for c in at.caption)
+    assert pf.idle(timeout=30) and pf.computed == before
+    monkeypatch.setenv("QDX_PREFETCH", "1")  # and back on: the next release queues them
+    at.slider(key="p_lam").set_value(0.35).run()
+    assert any("computed in the background" in c.value for c in at.caption)
+
+
 def test_map_restriction_limits_candidates_and_clamps_k(app_env):
     import numpy as np
 
