@@ -98,8 +98,8 @@ def selection_panel() -> None:
     quality = c3.selectbox("Quality score", quality_specs, key="p_quality",
                            help="heuristic: text checks (empty, truncated, repetition, refusals, "
                            "copied instruction); it sorts out broken rows but ties the clean "
-                           "ones, so alpha changes little with it. length: response tokens; "
-                           "or a numeric column of the pool")
+                           "ones, so alpha and lambda change little with it. length: response "
+                           "tokens; or a numeric column of the pool")
     pcols = st.columns([2, 1])
     params, seed = _params_for(strategy, pcols)
     ids = frame["id"]
