@@ -29,8 +29,8 @@ from core.select.base import (
     SelectionContext,
     SelectionPlan,
     Strategy,
-    check_positive,
 )
+from core.select.params import Param
 from core.select.quality_topk import quality_order
 
 
@@ -54,13 +54,15 @@ class ClusterBalancedStrategy(Strategy):
     name = "cluster_balanced"
     needs = frozenset({"labels", "quality"})
     greedy = True
-
-    def __init__(self, n_clusters: int | None = None, label_column: str | None = None) -> None:
-        self.n_clusters = n_clusters
-        self.label_column = label_column
-
-    def check_params(self) -> None:
-        check_positive("n_clusters", self.n_clusters, integer=True, allow_none=True)
+    order = 60
+    summary = "Round-robin over clusters, best quality first (Macro-to-Micro)."
+    params = (
+        Param("n_clusters", "int", None, "k-means clusters (default: about sqrt(n)/3, "
+              "2 to 40); ignored with label_column", low=1, optional=True, step=1,
+              label="number of clusters"),
+        Param("label_column", "column", None, "take the clusters from this pool column "
+              "(e.g. category) instead of k-means", optional=True, label="clusters from"),
+    )
 
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
