@@ -12,6 +12,7 @@ from core.select.registry import STRATEGIES, strategy_names
 from core.select.request import SelectionRequest
 from ui import data, state
 from ui import run_memo as sel
+from ui.composition import draw_budget_inputs, draw_composition
 from ui.map_figure import highlight_figure, highlight_png
 from ui.params import draw_strategy_params
 from ui.prefetch import REACH, sliders
@@ -61,8 +62,10 @@ def selection_panel() -> None:
     ids = frame["id"]
     restrict = None if filters["restrict"] is None else ids.iloc[filters["restrict"]].tolist()
     exclude = ids.iloc[filters["exclude"]].tolist() if len(filters["exclude"]) else []
+    quota, budget_tokens = draw_budget_inputs(cat_cols)
     request = SelectionRequest(strategy, k, params, quality=quality, seed=seed,
-                               restrict_ids=restrict, exclude_ids=exclude)
+                               restrict_ids=restrict, exclude_ids=exclude, quota=quota,
+                               budget_tokens=budget_tokens)
     if restrict is not None or exclude:
         st.caption(f"Candidates limited by the map: {len(restrict) if restrict else n:,} "
                    f"restricted, {len(exclude):,} excluded.")
@@ -91,6 +94,7 @@ def selection_panel() -> None:
         st.warning(f"Stopped at {result.k:,} picks: {result.stopped_early}")
     st.session_state["qdx_current_result"] = (ws.pool_key, request, result)
     phases.mark("run")
+    draw_composition(result)
     draw_result(result, quality, label, phases)
     phases.write()
     _prefetch(request)

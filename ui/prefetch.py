@@ -23,8 +23,8 @@ Streamlit: the worker runs core code on its own Workspace object.
 from __future__ import annotations
 
 import threading
-import weakref
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any

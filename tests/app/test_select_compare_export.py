@@ -213,3 +213,24 @@ def test_export_download_matches_cli_bytes(app_env, tmp_path):
     saved = tmp_path / name
     saved.write_bytes(payload)
     assert load_pool(saved).info.rows == 15
+
+
+def test_quota_and_token_budget_on_the_select_page(app_env):
+    """A quota typed on the page fills each part and shows the composition against the
+    quota and the pool; a token budget stops the run and says so."""
+    at = _select_page(app_env)
+    at.number_input(key="p_k").set_value(20).run()
+    at.text_input(key="p_quota").input("category=math:0.5,code:0.5").run()
+    assert not at.exception, [e.value for e in at.exception]
+    result = at.session_state["qdx_current_result"][2]
+    cats = Workspace.open(at.session_state["qdx_workspace"]).pool_frame()["category"]
+    assert sorted(cats.to_numpy()[result.indices].tolist()) == ["code"] * 10 + ["math"] * 10
+    table = next(d.value for d in at.dataframe if "quota" in d.value.columns)
+    assert table["quota"].tolist() == [10, 10] and table["picked"].tolist() == [10, 10]
+    assert table["pool rows"].tolist() == [40, 40]
+    at.number_input(key="p_budget_tokens").set_value(200).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("token budget" in w.value for w in at.warning)
+    assert any("training tokens of a 200 budget" in c.value for c in at.caption)
+    at.text_input(key="p_quota").input("category=math:0.5,code:0.4").run()
+    assert any("sum to 0.9, not 1" in e.value for e in at.error)
