@@ -304,33 +304,3 @@ class Strategy:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
-
-
-def check_unit_interval(name: str, value: float) -> None:
-    """InputError unless ``0 <= value <= 1``."""
-    if not _is_number(value) or not 0.0 <= float(value) <= 1.0:
-        raise InputError(f"{name} must be a number in [0, 1], got {value!r}", field=name)
-
-
-def check_positive(name: str, value: float, *, integer: bool = False,
-                   allow_none: bool = False) -> None:
-    """InputError unless ``value > 0`` (and a whole number when ``integer``)."""
-    if value is None and allow_none:
-        return
-    ok = _is_number(value) and float(value) > 0
-    if integer:
-        ok = ok and float(value) == int(value)
-    if not ok:
-        kind = "a whole number" if integer else "a number"
-        raise InputError(f"{name} must be {kind} greater than 0, got {value!r}", field=name)
-
-
-def check_choice(name: str, value: Any, choices: Sequence[Any]) -> None:
-    if value not in choices:
-        raise InputError(f"{name} must be one of {', '.join(map(str, choices))}; got {value!r}",
-                         field=name)
-
-
-def _is_number(value: Any) -> bool:
-    return (isinstance(value, (int, float, np.integer, np.floating))
-            and not isinstance(value, bool) and bool(np.isfinite(value)))

@@ -48,6 +48,18 @@ def resolve_labels(ctx: SelectionContext, strategy: str, n_clusters: int | None,
     return labels.astype(np.int64), "kmeans"
 
 
+def label_params(count: str, what: str) -> tuple[Param, Param]:
+    """The two parameters of a strategy that groups rows: how many k-means groups
+    (``count``), or a pool column whose values are the groups."""
+    return (
+        Param(count, "int", None, f"k-means {what} (default: about sqrt(n)/3, 2 to 40); "
+              "ignored with label_column", low=1, optional=True, step=1,
+              label=f"number of {what}"),
+        Param("label_column", "column", None, f"take the {what} from this pool column (e.g. "
+              "category) instead of k-means", optional=True, label=f"{what} from"),
+    )
+
+
 class ClusterBalancedStrategy(Strategy):
     """Round-robin over clusters, best quality first within each."""
 
@@ -56,13 +68,7 @@ class ClusterBalancedStrategy(Strategy):
     greedy = True
     order = 60
     summary = "Round-robin over clusters, best quality first (Macro-to-Micro)."
-    params = (
-        Param("n_clusters", "int", None, "k-means clusters (default: about sqrt(n)/3, "
-              "2 to 40); ignored with label_column", low=1, optional=True, step=1,
-              label="number of clusters"),
-        Param("label_column", "column", None, "take the clusters from this pool column "
-              "(e.g. category) instead of k-means", optional=True, label="clusters from"),
-    )
+    params = label_params("n_clusters", "clusters")
 
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:

@@ -33,7 +33,7 @@ from core.select.base import (
     SelectionPlan,
     Strategy,
 )
-from core.select.cluster_balanced import resolve_labels
+from core.select.cluster_balanced import label_params, resolve_labels
 from core.select.params import Param
 
 BATCH = 256
@@ -48,11 +48,7 @@ class DaarStrategy(Strategy):
     order = 70
     summary = "DaaR: entropy of a probe's domain prediction as the reward."
     params = (
-        Param("n_domains", "int", None, "k-means domains (default: the workspace's cluster "
-              "count); ignored with label_column", low=1, optional=True, step=1,
-              label="number of clusters"),
-        Param("label_column", "column", None, "take the domains from this pool column "
-              "instead of k-means", optional=True, label="clusters from"),
+        *label_params("n_domains", "domains"),
         Param("hidden", "int", 64, "the probe's hidden units", low=1, ui=False),
         Param("steps", "int", 300, "the probe's training steps", low=1, ui=False),
         Param("train_size", "int", 5000, "rows the probe trains on", low=1, ui=False),

@@ -26,6 +26,23 @@ def _select_page(app_env) -> AppTest:
     return at
 
 
+def _endless_job():
+    """(started event, a background job that runs until the prefetcher cancels it)."""
+    import threading
+
+    from core.errors import CancelledError
+
+    started = threading.Event()
+
+    def endless(progress):
+        started.set()
+        while progress(0, 1):
+            started.wait(0.01)
+        raise CancelledError("stopped")
+
+    return started, endless
+
+
 def test_select_moves_alpha_runs_and_saves(app_env):
     at = _select_page(app_env)
     at.selectbox(key="p_quality").set_value("column:score").run()
@@ -91,18 +108,7 @@ def test_dpp_neighbours_are_computed_ahead_and_equal_a_direct_run(app_env):
     for lam in (0.4, 0.45, 0.25):
         assert pf.get(run_key(ws, request.with_params(lam=lam))) is not None
     # leaving the Select page stops a background run (the other pages get both cores)
-    import threading
-
-    from core.errors import CancelledError
-
-    started = threading.Event()
-
-    def endless(progress):
-        started.set()
-        while progress(0, 1):
-            started.wait(0.01)
-        raise CancelledError("stopped")
-
+    started, endless = _endless_job()
     pf.schedule([("endless", endless)])
     assert started.wait(5) and not pf.idle()
     at.switch_page("pages/map.py").run()
@@ -129,22 +135,11 @@ def test_qdx_prefetch_0_computes_nothing_ahead(app_env, monkeypatch):
 
 def test_each_session_has_its_own_prefetcher(app_env):
     """One user opening another page stops only their own background runs."""
-    import threading
-
-    from core.errors import CancelledError
-
     first, second = _select_page(app_env), _select_page(app_env)
     pf_first = first.session_state["qdx_prefetcher"]
     pf_second = second.session_state["qdx_prefetcher"]
     assert pf_first is not pf_second
-    started = threading.Event()
-
-    def endless(progress):
-        started.set()
-        while progress(0, 1):
-            started.wait(0.01)
-        raise CancelledError("stopped")
-
+    started, endless = _endless_job()
     pf_first.schedule([("endless", endless)])
     assert started.wait(5)
     second.switch_page("pages/map.py").run()
