@@ -36,12 +36,12 @@ from core.neighbors import build_knn_graph
 from core.select.base import SelectionContext
 from core.select.facility_location import (
     FacilityLocationGreedy,
-    RelativeGainGreedy,
     dense_similarity,
     symmetric_similarity,
 )
 from core.select.qdit import QditStrategy
 from core.select.registry import get_strategy
+from core.select.relative_gain import RelativeGainGreedy
 
 ASSIGN_FLOATS = 16 * 1024 * 1024
 

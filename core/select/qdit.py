@@ -65,10 +65,10 @@ from core.select.base import (
 )
 from core.select.facility_location import (
     FacilityLocationGreedy,
-    RelativeGainGreedy,
     dense_similarity,
     symmetric_similarity,
 )
+from core.select.relative_gain import RelativeGainGreedy
 
 DENSE_MAX_N = 5000
 
