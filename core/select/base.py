@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -34,9 +34,8 @@ import numpy as np
 
 from core.errors import CancelledError, InputError
 from core.neighbors import KnnGraph
+from core.progress import ProgressFn
 from core.select.result import SelectionResult
-
-ProgressFn = Callable[[int, int], "bool | None"]
 
 
 @dataclass
