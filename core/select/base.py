@@ -208,11 +208,16 @@ class Strategy:
     needs: the context fields the strategy reads ("embeddings", "quality", "knn", "labels",
     "texts"); :func:`core.select.run.run_selection` fills exactly these.
     greedy: True when the first j picks of a k-run equal a j-run (prefix consistency).
+    quality_weight_param: the parameter in [0, 1] that weighs quality against diversity, or None.
+    At 1 the diversity term has weight 0: the strategy is the quality top-k (must-include
+    rows first, ties to the lower row) and needs the quality score alone
+    (:meth:`quality_only`, the one place that rule is written).
     """
 
     name: ClassVar[str] = ""
     needs: ClassVar[frozenset[str]] = frozenset()
     greedy: ClassVar[bool] = True
+    quality_weight_param: ClassVar[str | None] = None
 
     def get_params(self) -> dict[str, Any]:
         """Constructor parameters and their current values (JSON-serialisable)."""
@@ -223,9 +228,14 @@ class Strategy:
     def param_names(cls) -> list[str]:
         return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
 
+    def quality_only(self) -> bool:
+        """True when the quality weight is 1 (see ``quality_weight_param``)."""
+        return (self.quality_weight_param is not None
+                and float(getattr(self, self.quality_weight_param)) == 1.0)
+
     def context_needs(self, n: int) -> frozenset[str]:
         """The context fields this configured strategy needs on a pool of ``n`` rows."""
-        return self.needs
+        return frozenset({"quality"}) if self.quality_only() else self.needs
 
     def check_params(self) -> None:
         """Raise InputError naming the first invalid parameter (called before each run)."""

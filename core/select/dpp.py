@@ -81,6 +81,7 @@ class DppStrategy(Strategy):
     name = "dpp"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
+    quality_weight_param = "lam"
 
     def __init__(self, lam: float = 0.5, gamma: float = 1.0, kernel: str = "exp_cosine",
                  quality_floor: float = 1e-6, min_variance: float = 1e-10,
@@ -104,13 +105,10 @@ class DppStrategy(Strategy):
         check_choice("precision", self.precision, ("auto", "float64", "float32"))
         check_positive("memory_mb", self.memory_mb)
 
-    def context_needs(self, n: int) -> frozenset[str]:
-        return frozenset({"quality"}) if float(self.lam) == 1.0 else self.needs
-
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
         q = ctx.quality_or_uniform()
-        if float(self.lam) == 1.0:
+        if self.quality_only():
             return _quality_top_k(q, plan, self.quality_floor, report)
         x = ctx.require("embeddings", self.name)
         # One BLAS thread: OpenBLAS threads add synchronisation stalls that become 3-15x

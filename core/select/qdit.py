@@ -79,6 +79,7 @@ class QditStrategy(Strategy):
     name = "qdit"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
+    quality_weight_param = "alpha"
 
     def __init__(self, alpha: float = 0.5, method: str = "auto", dense_max_n: int = DENSE_MAX_N,
                  coverage: str = "relative") -> None:
@@ -100,8 +101,8 @@ class QditStrategy(Strategy):
         return "dense" if n <= int(self.dense_max_n) else "sparse"
 
     def context_needs(self, n: int) -> frozenset[str]:
-        if float(self.alpha) == 1.0:
-            return frozenset({"quality"})
+        if self.quality_only():
+            return super().context_needs(n)
         if self.path(n) == "sparse":
             return frozenset({"knn", "quality"})
         return frozenset({"embeddings", "quality"})
@@ -115,7 +116,7 @@ class QditStrategy(Strategy):
         timings = {"prepare": time.perf_counter() - t0}
         run = _run_relative if self.coverage == "relative" else _run_scaled
         picks = run(greedy, plan, q, alpha, self.coverage, report)
-        if alpha < 1.0:
+        if not self.quality_only():
             info["final_mean_coverage"] = greedy.coverage() / plan.n
         picks.info.update(info)
         picks.timings.update(timings)
@@ -123,7 +124,7 @@ class QditStrategy(Strategy):
 
     def _greedy(self, ctx: SelectionContext) -> tuple[FacilityLocationGreedy, dict]:
         n = int(ctx.n)
-        if float(self.alpha) == 1.0:  # the coverage term has weight 0: skip the similarity
+        if self.quality_only():  # the coverage term has weight 0: skip the similarity
             return FacilityLocationGreedy(sp.identity(n, dtype=np.float32, format="csr")), \
                 {"path": "none"}
         if self.path(n) == "dense":
