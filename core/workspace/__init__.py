@@ -235,9 +235,9 @@ class Workspace:
         emb = self._require_embedding()["key"]
         if method == "pca":
             return config_key("pca", emb)
-        from core import project
+        from core import projection
 
-        return config_key("umap", self.knn_key(), *project.UMAP.key_parts())
+        return config_key("umap", self.knn_key(), *projection.UMAP.key_parts())
 
     def map_coords(self, method: str = "umap") -> np.ndarray | None:
         """(n, 2) float32 map of the current embeddings, or None if not built yet."""
@@ -249,7 +249,7 @@ class Workspace:
     def build_map(self, method: str = "umap", *, progress: ProgressFn | None = None
                   ) -> np.ndarray:
         """Compute (or return the cached) UMAP or PCA map and make it current."""
-        from core import project
+        from core import projection
 
         if method not in ("umap", "pca"):
             raise InputError(f"unknown map method {method!r}; expected umap or pca",
@@ -259,9 +259,9 @@ class Workspace:
             return cached
         key = self.map_key(method)
         if method == "pca":
-            coords = project.pca_projection(self.embeddings())
+            coords = projection.pca_projection(self.embeddings())
         else:
-            coords = project.umap_projection(self.embeddings(), self.knn(), project.UMAP,
+            coords = projection.umap_projection(self.embeddings(), self.knn(), projection.UMAP,
                                              progress=progress)
         path = self.cache_dir / f"{method}-{key}.npy"
         atomic_save_npy(path, coords)
@@ -280,10 +280,10 @@ class Workspace:
         table = pd.DataFrame({"id": ids, "x": coords[:, 0], "y": coords[:, 1]})
         atomic_write_with(self.root / "map.parquet",
                           lambda tmp: table.to_parquet(tmp, index=False), ".parquet")
-        from core import project
+        from core import projection
 
         atomic_write_json(self.root / "map.json", {
-            "key": self.map_key("umap"), "method": "umap", **project.UMAP.as_dict(),
+            "key": self.map_key("umap"), "method": "umap", **projection.UMAP.as_dict(),
             "embedding_key": self.embedding_info()["key"]})
 
     # ------------------------------------------------------------ clusters

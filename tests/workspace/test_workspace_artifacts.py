@@ -221,9 +221,9 @@ def test_top_level_map_follows_the_current_embedding(tiny_workspace):
 
 
 def test_map_settings_have_one_owner(tiny_workspace, monkeypatch):
-    """The map's cache key, the layout and map.json all read core.project.UMAP: changing it
+    """The map's cache key, the layout and map.json all read core.projection.UMAP: changing it
     changes the key (no old map served) and what the layout and map.json get."""
-    import core.project as project
+    import core.projection as projection
 
     ws = tiny_workspace
     default_key = ws.map_key("umap")
@@ -233,9 +233,9 @@ def test_map_settings_have_one_owner(tiny_workspace, monkeypatch):
         seen.append(settings)
         return np.zeros((len(x), 2), dtype=np.float32)
 
-    other = project.UmapSettings(n_neighbors=5, min_dist=0.3, seed=1)
-    monkeypatch.setattr(project, "umap_projection", fake_umap)
-    monkeypatch.setattr(project, "UMAP", other)
+    other = projection.UmapSettings(n_neighbors=5, min_dist=0.3, seed=1)
+    monkeypatch.setattr(projection, "umap_projection", fake_umap)
+    monkeypatch.setattr(projection, "UMAP", other)
     assert ws.map_key("umap") != default_key
     ws.build_map("umap")
     assert seen == [other]

@@ -9,7 +9,7 @@ from sklearn.manifold import trustworthiness
 
 from core.errors import CancelledError, InputError
 from core.neighbors import build_knn_graph
-from core.project import MIN_UMAP_ROWS, UmapSettings, pca_projection, umap_projection
+from core.projection import MIN_UMAP_ROWS, UmapSettings, pca_projection, umap_projection
 
 
 def clustered(n: int = 600, d: int = 32, centres: int = 8, noise: float = 0.15, seed: int = 0):
