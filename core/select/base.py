@@ -105,14 +105,14 @@ class SelectionContext:
 class SelectionPlan:
     """Validated budget, candidate rows and must-include rows for one run.
 
-    must: int64 rows to pick first, in order. pool: int64 sorted candidate rows that are not
-    in ``must``. k: total picks, must rows included.
+    must: int64 rows to pick first, in order. candidates: int64 sorted rows the strategy
+    chooses among (the candidate mask less ``must``). k: total picks, must rows included.
     """
 
     n: int
     k: int
     must: np.ndarray
-    pool: np.ndarray
+    candidates: np.ndarray
 
     @classmethod
     def build(cls, n: int, k: int, candidates: np.ndarray | Sequence[int] | None,
@@ -135,21 +135,16 @@ class SelectionPlan:
                 raise InputError(f"{len(must)} must-include rows do not fit in k={k}",
                                  field="must_include")
             mask[must] = False
-        pool = np.flatnonzero(mask).astype(np.int64)
-        available = len(pool) + len(must)
+        free = np.flatnonzero(mask).astype(np.int64)
+        available = len(free) + len(must)
         if k > available:
             raise InputError(f"k={k} is larger than the {available} candidate rows", field="k")
-        return cls(n=n, k=k, must=must, pool=pool)
+        return cls(n=n, k=k, must=must, candidates=free)
 
     @property
     def n_free(self) -> int:
         """Picks left after the must-include rows."""
         return self.k - len(self.must)
-
-    def pool_mask(self) -> np.ndarray:
-        mask = np.zeros(self.n, dtype=bool)
-        mask[self.pool] = True
-        return mask
 
 
 def candidate_mask(n: int, candidates: np.ndarray | Sequence[int] | None) -> np.ndarray:
@@ -261,7 +256,7 @@ class Strategy:
             "k": plan.k,
             "seed": int(seed),
             "n_rows": plan.n,
-            "n_candidates": int(len(plan.pool) + len(plan.must)),
+            "n_candidates": int(len(plan.candidates) + len(plan.must)),
             "must_include": [int(i) for i in plan.must],
             **({"info": picks.info} if picks.info else {}),
         }

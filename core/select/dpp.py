@@ -118,9 +118,9 @@ class DppStrategy(Strategy):
 
     def _greedy_map(self, x: np.ndarray, q: np.ndarray, plan: SelectionPlan,
                     report: ProgressReporter) -> GreedyMap:
-        """The run's state: candidates ``plan.pool`` by position, their float32 embeddings
-        (``x`` itself when it already is that array), the precision ``auto`` resolves to."""
-        cols, k = plan.pool, plan.k
+        """The run's state: ``plan.candidates`` by position, their float32 embeddings (``x``
+        itself when it already is that array), the precision ``auto`` resolves to."""
+        cols, k = plan.candidates, plan.k
         precision = self.precision
         if precision == "auto":
             precision = "float64" if len(cols) * k * 8 <= AUTO_FLOAT64_BYTES else "float32"
@@ -137,7 +137,7 @@ class DppStrategy(Strategy):
 
 def _quality_top_k(q: np.ndarray, plan: SelectionPlan, floor: float,
                    report: ProgressReporter) -> Picks:
-    rows = np.concatenate([plan.must, quality_order(q, plan.pool)[:plan.n_free]])
+    rows = np.concatenate([plan.must, quality_order(q, plan.candidates)[:plan.n_free]])
     gains = np.log(np.maximum(q[rows], floor))
     report(len(rows))
     return Picks(rows, gains, np.cumsum(gains))

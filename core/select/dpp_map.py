@@ -289,7 +289,7 @@ class MapScore:
 class GreedyMap:
     """One panel-blocked greedy MAP run: the picks so far (``indices``, ``gains``, reported
     as they are made), the Factor of the ones that entered it, the HotSet of the candidates
-    ``plan.pool`` by position, and ``fresh``: C rows of dormant candidates woken at this
+    ``plan.candidates`` by position, and ``fresh``: C rows of dormant candidates woken at this
     step without a slot (emptied at every pick)."""
 
     def __init__(self, x: np.ndarray, xc: np.ndarray, plan: SelectionPlan, score: MapScore,

@@ -148,7 +148,7 @@ def _run_scaled(greedy: FacilityLocationGreedy, plan: SelectionPlan, q: np.ndarr
         indices.append(int(row))
         report(len(indices))
     if plan.n_free:
-        greedy.start(plan.pool, alpha * q, scale)
+        greedy.start(plan.candidates, alpha * q, scale)
         chunk = max(1, plan.k // 100)
         while len(indices) < plan.k:
             rows, scores = greedy.pick(min(chunk, plan.k - len(indices)))
@@ -162,7 +162,7 @@ def _run_relative(greedy: FacilityLocationGreedy, plan: SelectionPlan, q: np.nda
                   alpha: float, coverage: str, report: ProgressReporter) -> Picks:
     """"relative": f_t = (1 - alpha) * gain / G_t + alpha * q; trace = (1 - alpha) * mean
     coverage + alpha * mean quality of the picks so far."""
-    relative = RelativeGainGreedy(greedy, plan.pool, q, alpha)
+    relative = RelativeGainGreedy(greedy, plan.candidates, q, alpha)
     indices: list[int] = []
     gains: list[float] = []
     raw: list[float] = []
