@@ -185,7 +185,7 @@ def _tier_best(sim, cur, state, step, w, alpha, best, t, best_s, best_r):
     changing it, through every entry whose bound still reaches the best score (usually the
     top's children end the walk), so equal scores go to the lower row as in a brute-force
     argmax."""
-    tiers = state.tiers
+    gval, stamp, taken, tiers = state.gval, state.stamp, state.taken, state.tiers
     qt = tiers.quality[t]
     keys = tiers.keys[tiers.start[t]:tiers.start[t + 1]]
     rows = tiers.rows[tiers.start[t]:tiers.start[t + 1]]
@@ -195,7 +195,7 @@ def _tier_best(sim, cur, state, step, w, alpha, best, t, best_s, best_r):
         if w * (min(keys[0], best) / best) + alpha * qt < best_s:
             tiers.size[t] = size
             return best_s, best_r
-        size, exact = _refine_top(sim, cur, state, keys, rows, size, step)
+        size, exact = _refine_top(sim, cur, gval, stamp, taken, keys, rows, size, step)
         if exact:
             break
     tiers.size[t] = size
@@ -216,8 +216,8 @@ def _tier_best(sim, cur, state, step, w, alpha, best, t, best_s, best_r):
         if w * (keys[i] / best) + alpha * qt < best_s:
             continue  # the whole subtree is bounded by this key
         row = rows[i]
-        if not state.taken[row]:
-            s = w * (_fresh_gain(sim, cur, state, row, step) / best) + alpha * qt
+        if not taken[row]:
+            s = w * (_fresh_gain(sim, cur, gval, stamp, row, step) / best) + alpha * qt
             if s > best_s or (s == best_s and row < best_r):
                 best_s = s
                 best_r = row
@@ -249,33 +249,35 @@ def _take(state, row):
 
 
 @njit(cache=True)
-def _fresh_gain(sim, cur, state, row, step):
-    """gval[row] made exact at ``step`` (evaluated at most once per step)."""
-    if state.stamp[row] != step:
-        state.gval[row] = gain_of(sim, cur, row)
-        state.stamp[row] = step
-    return state.gval[row]
+def _fresh_gain(sim, cur, gval, stamp, row, step):
+    """gval[row] made exact at ``step`` (evaluated at most once per step). The hot helpers
+    take the arrays they use, not the whole state: passing a state of some twenty arrays to
+    every gain evaluation costs a reference-count update per array."""
+    if stamp[row] != step:
+        gval[row] = gain_of(sim, cur, row)
+        stamp[row] = step
+    return gval[row]
 
 
 @njit(cache=True)
-def _refine_top(sim, cur, state, keys, rows, size, step):
+def _refine_top(sim, cur, gval, stamp, taken, keys, rows, size, step):
     """One move of a lazy max-heap of gain upper bounds (keys, rows: its first ``size``
     entries) towards an exact top: a taken top leaves, a stale top takes a gain evaluated
     since its key was set (by another heap, a tier or the scan: a tighter bound, free) or
     is evaluated. Returns (new size, whether the top is exact: then keys[0] is its gain and,
     the others being upper bounds, the heap's maximum)."""
     row = rows[0]
-    if state.taken[row]:
+    if taken[row]:
         size -= 1
         keys[0] = keys[size]
         rows[0] = rows[size]
         sift_down(keys, rows, size, 0)
         return size, False
-    if state.stamp[row] != step and state.gval[row] < keys[0]:
-        keys[0] = state.gval[row]
+    if stamp[row] != step and gval[row] < keys[0]:
+        keys[0] = gval[row]
         sift_down(keys, rows, size, 0)
         return size, False
-    g = _fresh_gain(sim, cur, state, row, step)
+    g = _fresh_gain(sim, cur, gval, stamp, row, step)
     if keys[0] == g:
         return size, True
     keys[0] = g
@@ -287,10 +289,11 @@ def _refine_top(sim, cur, state, keys, rows, size, step):
 def _best_gain(sim, cur, state, step):
     """G_t: the exact largest gain among free candidates (0 when none is left); afterwards
     the gain heap's top row is that candidate, fresh."""
-    heap = state.gains
+    gval, stamp, taken, heap = state.gval, state.stamp, state.taken, state.gains
     size = heap.size[0]
     while size > 0:
-        size, exact = _refine_top(sim, cur, state, heap.keys, heap.rows, size, step)
+        size, exact = _refine_top(sim, cur, gval, stamp, taken, heap.keys, heap.rows, size,
+                                  step)
         if exact:
             break
     heap.size[0] = size
@@ -298,10 +301,10 @@ def _best_gain(sim, cur, state, step):
 
 
 @njit(cache=True)
-def _best_quality_row(state):
+def _best_quality_row(by_quality, taken):
     """The free candidate with the best quality (ties to the lower row)."""
-    order, ptr = state.by_quality
-    while state.taken[order[ptr[0]]]:
+    order, ptr = by_quality
+    while taken[order[ptr[0]]]:
         ptr[0] += 1
     return order[ptr[0]]
 
@@ -316,8 +319,8 @@ def _relative_argmax(sim, cur, q, alpha, best, state, step):
     into a lazy heap that re-evaluates stale rows until an exact score is on top."""
     gval, stamp = state.gval, state.stamp
     top = state.gains.rows[0]
-    qrow = _best_quality_row(state)
-    _fresh_gain(sim, cur, state, qrow, step)
+    qrow = _best_quality_row(state.by_quality, state.taken)
+    _fresh_gain(sim, cur, gval, stamp, qrow, step)
     w = 1.0 - alpha
     best_r = top
     best_s = w * (gval[top] / best) + alpha * q[top]
@@ -348,7 +351,7 @@ def _relative_argmax(sim, cur, q, alpha, best, state, step):
     heapify(keys, rows, m)
     while stamp[rows[0]] != step:  # keys of rows fresh at this step are exact
         row = rows[0]
-        keys[0] = w * (_fresh_gain(sim, cur, state, row, step) / best) + alpha * q[row]
+        keys[0] = w * (_fresh_gain(sim, cur, gval, stamp, row, step) / best) + alpha * q[row]
         sift_down(keys, rows, m, 0)
     if keys[0] > best_s or (keys[0] == best_s and rows[0] < best_r):
         return rows[0], keys[0]
@@ -369,14 +372,14 @@ def _relative_steps(sim, cur, q, alpha, state, step, n_steps, out_rows, out_scor
         elif best > 0.0 and alpha == 1.0:
             # Pure quality: every score is 0 * (gain / G_t) + q exactly, so the best quality
             # (ties to the lower row) is the pick.
-            row = _best_quality_row(state)
+            row = _best_quality_row(state.by_quality, state.taken)
             score = q[row]
-            gain = _fresh_gain(sim, cur, state, row, step)
+            gain = _fresh_gain(sim, cur, state.gval, state.stamp, row, step)
         elif best > 0.0:
             row, score = _relative_argmax(sim, cur, q, alpha, best, state, step)
             gain = state.gval[row]
         else:  # everything is covered: 0 / 0 counts as 1, quality decides
-            row = _best_quality_row(state)
+            row = _best_quality_row(state.by_quality, state.taken)
             score = (1.0 - alpha) + alpha * q[row]
             gain = 0.0
         out_rows[done] = row
