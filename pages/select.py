@@ -82,6 +82,9 @@ def selection_panel() -> None:
         bar = ProgressWithEta(f"Selecting {k:,} with {strategy}")
         result = sel.run(ws, request, progress=bar)
         ahead = " (computed ahead while you looked)" if sel.computed_ahead(ws, request) else ""
+        if "prefix_of_k" in result.timings:  # greedy picks are final: a longer run's prefix
+            ahead = (f" (the first {result.k:,} picks of the "
+                     f"{int(result.timings['prefix_of_k']):,}-pick run, no new run)")
         bar.done(f"{label}: {result.k:,} picks in "
                  f"{result.timings.get('total', 0):.2f}s{ahead}")
     except CancelledError:

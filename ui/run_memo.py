@@ -20,6 +20,7 @@ from ui import settings
 from ui.prefetch import Prefetcher, neighbours
 
 MEMO_KEY = "qdx_run_memo"
+PREFIX_KEY = "qdx_run_prefixes"  # request-without-k key -> the ks memoised
 MEMO_SIZE = 32
 METRICS_MEMO_KEY = "qdx_metrics_memo"
 TRACE_ROWS = 2_000
@@ -48,6 +49,9 @@ def run(ws: Workspace, request: SelectionRequest, progress=None):
     key = run_key(ws, request)
 
     def compute():
+        longer = longer_run(ws, request)
+        if longer is not None:
+            return prefix_of(longer, request.k)
         pf = prefetcher()
         ahead = pf.wait(key, progress)
         if ahead is not None:
@@ -55,7 +59,46 @@ def run(ws: Workspace, request: SelectionRequest, progress=None):
         pf.stop()
         return run_selection(ws, request, progress=progress)
 
-    return _memoised(MEMO_KEY, key, compute)
+    result = _memoised(MEMO_KEY, key, compute)
+    _remember_k(ws, request)
+    return result
+
+
+def longer_run(ws: Workspace, request: SelectionRequest):
+    """A memoised run of the same request with a larger k, when its first ``request.k``
+    picks are the answer: the strategy is greedy (picks are final in order) and no quota
+    or token budget reshapes the order. The largest such run, or None."""
+    from core.select.registry import STRATEGIES
+
+    cls = STRATEGIES.get(request.strategy)
+    if cls is None or not cls.greedy or request.quota is not None or \
+            request.budget_tokens is not None:
+        return None
+    memo = st.session_state.get(MEMO_KEY, {})
+    best = None
+    for k in st.session_state.get(PREFIX_KEY, {}).get(run_key(ws, request.replace(k=0)), ()):
+        result = memo.get(run_key(ws, request.replace(k=k)))
+        if k > request.k and result is not None and result.k >= request.k and \
+                (best is None or result.k > best.k):
+            best = result
+    return best
+
+
+def prefix_of(result, k: int):
+    """The first k picks of a greedy run, as the k-run's result (same config but k)."""
+    from core.select.result import SelectionResult
+
+    return SelectionResult(indices=result.indices[:k], gains=result.gains[:k],
+                           objective_trace=result.objective_trace[:k],
+                           config={**result.config, "k": int(k)},
+                           timings={"total": 0.0, "prefix_of_k": float(result.k)})
+
+
+def _remember_k(ws: Workspace, request: SelectionRequest) -> None:
+    """Index the memoised run by its request without k (for :func:`longer_run`)."""
+    index = st.session_state.setdefault(PREFIX_KEY, {})
+    ks = index.setdefault(run_key(ws, request.replace(k=0)), set())
+    ks.add(int(request.k))
 
 
 PREFETCHER_KEY = "qdx_prefetcher"

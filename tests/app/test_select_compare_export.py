@@ -229,3 +229,28 @@ def test_quota_and_token_budget_on_the_select_page(app_env):
     assert any("training tokens of a 200 budget" in c.value for c in at.caption)
     at.text_input(key="p_quota").input("category=math:0.5,code:0.4").run()
     assert any("sum to 0.9, not 1" in e.value for e in at.error)
+
+
+def test_a_smaller_k_is_the_prefix_of_a_larger_run(app_env):
+    """Greedy picks are final in order: after the page's first run (k = 120, the whole
+    pool), k = 40 and then k = 25 are answered from its first picks with no run, and they
+    equal a direct 25-pick run."""
+    from core.select.request import SelectionRequest
+    from core.select.run import run_selection
+
+    at = _select_page(app_env)
+    at.selectbox(key="p_quality").set_value("length").run()
+    at.number_input(key="p_k").set_value(40).run()
+    at.number_input(key="p_k").set_value(25).run()
+    assert not at.exception, [e.value for e in at.exception]
+    bar_texts = " ".join(str(p.proto) for p in at.get("progress"))
+    assert "the first 25 picks of the 120-pick run, no new run" in bar_texts
+    shown = at.session_state["qdx_current_result"][2]
+    ws = Workspace.open(at.session_state["qdx_workspace"])
+    direct = run_selection(ws, SelectionRequest("qdit", 25, {"alpha": 0.5}, quality="length"))
+    assert shown.indices.tolist() == direct.indices.tolist()
+    assert shown.config["k"] == 25
+    at.text_input(key="p_quota").input("category=math:0.5,code:0.5").run()
+    at.number_input(key="p_k").set_value(20).run()  # a quota reorders picks: a real run
+    bar_texts = " ".join(str(p.proto) for p in at.get("progress"))
+    assert "no new run" not in bar_texts
