@@ -31,6 +31,7 @@ from core.distributed.shards import MatrixSource
 from core.errors import InputError
 from core.select.result import SelectionResult
 from core.workspace.atomic import atomic_path, atomic_write_json, read_json
+from core.workspace.filters import require_match
 from core.workspace.keys import config_key, file_sha256
 
 
@@ -97,7 +98,7 @@ def select_workspace(ws, strategy: str, k: int, params: dict[str, Any] | None = 
     get_strategy(strategy, **(params or {}))
     spec = canonical_spec(quality_spec)
     where = where.strip() if where and where.strip() else None
-    candidates = ws.candidate_mask(where) if where else None
+    candidates = require_match(ws.candidate_mask(where), where) if where else None
     SelectionPlan.build(ws.n_rows, k, candidates, must_include)
     source = MatrixSource.from_workspace(ws)
     quality = workspace_quality(ws, spec)

@@ -26,6 +26,7 @@ from core.quality import DEFAULT_SPEC, canonical_spec, workspace_quality
 from core.select.base import ProgressFn, SelectionContext, SelectionPlan, Strategy
 from core.select.registry import get_strategy
 from core.select.result import SelectionResult
+from core.workspace.filters import require_match
 
 
 def run_selection(ws: Any, strategy: str, k: int, params: dict[str, Any] | None = None, *,
@@ -43,7 +44,7 @@ def run_selection(ws: Any, strategy: str, k: int, params: dict[str, Any] | None 
     strat = get_strategy(strategy, **(params or {}))
     spec = canonical_spec(quality_spec)
     where = where.strip() if where and where.strip() else None
-    candidates = ws.candidate_mask(where) if where else None
+    candidates = require_match(ws.candidate_mask(where), where) if where else None
     candidates = _id_filters(ws, candidates, exclude_ids, restrict_ids)
     SelectionPlan.build(ws.n_rows, k, candidates, must_include)  # fail fast on a bad k
     ctx = build_context(ws, strat, spec, seed)

@@ -329,11 +329,19 @@ class Workspace:
         return value
 
     # ---------------------------------------------------------- selections
-    def save_selection(self, name: str, result, *, quality_spec: str | None = None) -> None:
+    def save_selection(self, name: str, result, *, quality_spec: str | None = None,
+                       replace: bool = True) -> None:
+        """Save ``result`` as ``name``; with ``replace=False`` an existing ``name`` is refused
+        (InputError naming its strategy and time) and nothing is written."""
         if quality_spec is not None:
             result.config = {**result.config, "quality": quality_spec}
         ids = self.pool_frame(["id"])["id"].to_numpy()[result.indices].tolist()
-        sel_store.save_selection(self.db_path, self.pool_key, name, result, ids)
+        sel_store.save_selection(self.db_path, self.pool_key, name, result, ids,
+                                 replace=replace)
+
+    def existing_selection(self, name: str) -> dict[str, Any] | None:
+        """Strategy, k and save time of the selection ``name``, or None when there is none."""
+        return sel_store.existing_selection(self.db_path, name)
 
     def load_selection(self, name: str):
         return sel_store.load_selection(self.db_path, self.pool_key, name)

@@ -26,9 +26,27 @@ def check_name(name: str) -> str:
     return name
 
 
+def existing_selection(db: Path, name: str) -> dict[str, Any] | None:
+    """``{"name", "strategy", "k", "created"}`` of the saved selection ``name``, or None."""
+    with connect(db, read_only=True) as con:
+        row = con.execute("SELECT strategy, k, created FROM selections WHERE name = ?",
+                          [name]).fetchone()
+    if row is None:
+        return None
+    return {"name": name, "strategy": row[0], "k": row[1],
+            "created": str(row[2]).split(".")[0]}
+
+
+def exists_message(found: dict[str, Any]) -> str:
+    """One line naming an existing selection: what made it and when."""
+    return (f"a selection named {found['name']!r} already exists ({found['strategy']}, "
+            f"k={found['k']}, saved {found['created']})")
+
+
 def save_selection(db: Path, pool_key: str, name: str, result: SelectionResult,
-                   ids: list[str]) -> None:
-    """Insert or replace ``name`` in one transaction."""
+                   ids: list[str], *, replace: bool = True) -> None:
+    """Insert ``name`` in one transaction; an existing selection of that name (and its
+    metrics) is replaced when ``replace``, else an InputError names it and nothing changes."""
     check_name(name)
     rows = pd.DataFrame({
         "name": name, "rank": np.arange(result.k, dtype=np.int32),
@@ -37,6 +55,7 @@ def save_selection(db: Path, pool_key: str, name: str, result: SelectionResult,
     with connect(db) as con:
         con.execute("BEGIN TRANSACTION")
         try:
+            _refuse_existing(con, name, replace)
             con.execute("DELETE FROM selections WHERE name = ?", [name])
             con.execute("DELETE FROM selection_rows WHERE name = ?", [name])
             con.execute("DELETE FROM metrics WHERE selection = ?", [name])
@@ -54,6 +73,16 @@ def save_selection(db: Path, pool_key: str, name: str, result: SelectionResult,
         except Exception:
             con.execute("ROLLBACK")
             raise
+
+
+def _refuse_existing(con, name: str, replace: bool) -> None:
+    if replace:
+        return
+    row = con.execute("SELECT strategy, k, created FROM selections WHERE name = ?",
+                      [name]).fetchone()
+    if row is not None:
+        raise InputError(exists_message({"name": name, "strategy": row[0], "k": row[1],
+                                         "created": str(row[2]).split(".")[0]}), field="name")
 
 
 def load_selection(db: Path, pool_key: str, name: str) -> SelectionResult:
