@@ -14,7 +14,7 @@ def add_parser(sub) -> None:
                        "folder: the data file, manifest.json (how it was made; `reproduce` "
                        "reads it), selection.parquet, a LLaMA-Factory dataset_info.json, an "
                        "Axolotl datasets stanza and a README dataset card.")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="workspace directory")
     p.add_argument("--selection", required=True, help="name of a saved selection")
     p.add_argument("--format", required=True, choices=FORMAT_CHOICES, dest="fmt",
                    help="alpaca (JSON: instruction/input/output), sharegpt (JSON: "

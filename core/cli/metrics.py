@@ -23,7 +23,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("metrics", help="diversity and quality metrics of a saved selection",
                        description="Every diversity and quality measure of a saved selection, "
                        "beside the pool and random subsets of the same size.")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="workspace directory")
     p.add_argument("--selection", required=True, help="name of a saved selection")
     p.add_argument("--quality", default=None,
                    help="quality spec as for select: length, heuristic, column:NAME, "
@@ -36,11 +36,12 @@ def add_parser(sub) -> None:
                    "about sqrt(n)/3)")
     p.add_argument("--label-column", default=None,
                    help="use this column (e.g. category) as the clusters / domains")
-    p.add_argument("--random-seeds", type=int, default=3)
+    p.add_argument("--random-seeds", type=int, default=3,
+                   help="random subsets of the same size averaged for the baseline (default 3)")
     p.add_argument("--families", default=",".join(FAMILIES),
                    help=f"comma-separated subset of: {', '.join(FAMILIES)}")
     p.add_argument("--no-save", action="store_true", help="do not store the result")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
 

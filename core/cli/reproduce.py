@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
                        "Refuses when the workspace's source file or embedding differs from the "
                        "manifest's. Exit 0 on a match, 3 on a mismatch, 2 when refused.")
     p.add_argument("manifest", metavar="MANIFEST", help="a bundle's manifest.json (or folder)")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="the workspace to re-run on")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object (match, ids, expected_ids, first_difference, "
                    "overlap, checks, warnings, seconds)")

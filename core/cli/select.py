@@ -18,7 +18,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("select", help="pick a quality-diverse subset and save it",
                        description="Run a selection strategy over the workspace's pool and save "
                        "the ranked result in the workspace database.")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="an embedded workspace directory")
     p.add_argument("--strategy", required=True, help=f"one of: {STRATEGY_HELP}")
     p.add_argument("--k", required=True, type=int, help="number of rows to select")
     p.add_argument("--alpha", type=float, help="qdit: quality weight in [0, 1]")
@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
     p.add_argument("--quality", default="heuristic",
                    help="quality score: length, heuristic, column:NAME, column:-NAME, none, or "
                    "a weighted sum such as 0.7*column:score+0.3*length (default: heuristic)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--where", help="DuckDB SQL predicate over the pool's columns: only rows "
                    "that satisfy it may be picked")
     p.add_argument("--must-include", default="", metavar="ROWS",
