@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from core.cli.progress import progress_bar
+from core.cli.progress import Progress, progress_bar
 from core.distributed.cli import add_executor_arguments, embed_on_ray, wants_ray
 from core.embed import DEFAULT_MODEL, FIELDS, create_embedder, load_vectors
 from core.workspace import Workspace
@@ -61,11 +61,12 @@ def run(args) -> int:
     elif args.from_npy:
         meta = ws.use_vectors(load_vectors(args.from_npy, ws.n_rows), args.from_npy)
     else:
-        update, close = progress_bar(f"embedding ({args.model}, {args.field})")
+        progress = Progress(f"embedding ({args.model}, {args.field})")
         try:
-            meta = ws.embed(make_embedder(args), args.field, progress=update)
+            meta = ws.embed(make_embedder(args), args.field, progress=progress,
+                            status=progress.status)
         finally:
-            close()
+            progress.close()
     seconds = time.perf_counter() - started
     if args.json:
         print(json.dumps({**meta, "wall_seconds": round(seconds, 3)}, default=str))

@@ -179,10 +179,12 @@ class Workspace:
         return np.load(self.cache_dir / meta["file"], mmap_mode="r")
 
     def embed(self, embedder, field: str = "instruction", *, progress: ProgressFn | None = None,
-              chunk_rows: int = 2048) -> dict[str, Any]:
-        """Embed ``field`` with ``embedder`` (resumable) and make it current; cached by key."""
+              chunk_rows: int = 2048, status: Callable[[str], None] | None = None
+              ) -> dict[str, Any]:
+        """Embed ``field`` with ``embedder`` (resumable) and make it current; cached by key.
+        ``status(message)`` hears about model loading before the first chunk."""
         job = EmbeddingJob(self, embedder, field, chunk_rows)
-        return self._activate_embedding(job.run(progress))
+        return self._activate_embedding(job.run(progress, status))
 
     def use_vectors(self, vectors: np.ndarray, source: str) -> dict[str, Any]:
         """Make user-supplied (already validated, normalised) vectors the current embedding."""
