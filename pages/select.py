@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.errors import CancelledError, InputError
 from core.metrics import MEASURES
+from core.metrics.stored import metrics_options
 from core.select.registry import STRATEGIES, strategy_names
 from core.workspace.selections import exists_message
 from ui import data, state
@@ -262,7 +263,9 @@ with st.container(border=True):
         try:
             _, req, result = current
             ws.save_selection(name, result, replace=replace)
-            ws.save_metrics(name, sel.metrics(ws, result.indices, req["quality"], full=True))
+            ws.save_metrics(name, sel.metrics(ws, result.indices, req["quality"], full=True),
+                            metrics_options(families=sel.LIVE_FAMILIES + ("self_bleu",),
+                                            quality=req["quality"]))
         except InputError as exc:
             st.error(exc.one_line())
         else:

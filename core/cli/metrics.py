@@ -3,7 +3,8 @@
 Prints each measure for the saved selection, the pool and a random baseline of the same
 size (mean +- std over seeds); with ``--json`` one object ``{measure: {"selection",
 "pool", "random": {"mean", "std"}}}``. The result is also stored with the selection
-(``Workspace.save_metrics``) unless ``--no-save``.
+(``Workspace.save_metrics``, with the options it was measured with) unless ``--no-save``;
+an export uses it only when it holds every family measured the export's way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 from core.errors import InputError
 from core.metrics import MEASURES, MetricsOptions, compute_all_metrics
 from core.metrics.measures import FAMILIES
+from core.metrics.stored import metrics_options
 from core.metrics.workspace_pool import metrics_pool_from_workspace
 from core.quality import DEFAULT_SPEC
 from core.workspace import Workspace
@@ -92,7 +94,9 @@ def run(args) -> int:
     opts = MetricsOptions(families=families, n_random=args.random_seeds)
     report = compute_all_metrics(pool, result.indices, opts)
     if not args.no_save:
-        ws.save_metrics(args.selection, report)
+        ws.save_metrics(args.selection, report, metrics_options(
+            families=families, quality=quality, where=where, n_random=args.random_seeds,
+            n_clusters=args.clusters, label_column=args.label_column))
     if args.json:
         print(json.dumps(report))
     else:

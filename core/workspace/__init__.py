@@ -372,11 +372,19 @@ class Workspace:
     def delete_selection(self, name: str) -> None:
         sel_store.delete_selection(self.db_path, name)
 
-    def save_metrics(self, selection: str, metrics: dict[str, Any]) -> None:
-        sel_store.save_metrics(self.db_path, self.pool_key, selection, metrics)
+    def save_metrics(self, selection: str, metrics: dict[str, Any],
+                     options: dict[str, Any] | None = None) -> None:
+        """Store a metrics report with the options it was measured with
+        (``core.metrics.stored.metrics_options``)."""
+        sel_store.save_metrics(self.db_path, self.pool_key, selection, metrics, options)
 
     def load_metrics(self, selection: str) -> dict[str, Any] | None:
         return sel_store.load_metrics(self.db_path, self.pool_key, selection)
+
+    def load_metrics_record(self, selection: str
+                            ) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+        """(report, options or None) stored for ``selection``, or None."""
+        return sel_store.load_metrics_record(self.db_path, self.pool_key, selection)
 
     # ---------------------------------------------------------------- info
     def info(self) -> dict[str, Any]:

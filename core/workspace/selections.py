@@ -121,20 +121,39 @@ def delete_selection(db: Path, name: str) -> None:
         con.execute("COMMIT")
 
 
-def save_metrics(db: Path, pool_key: str, selection: str, metrics: dict[str, Any]) -> None:
+def save_metrics(db: Path, pool_key: str, selection: str, metrics: dict[str, Any],
+                 options: dict[str, Any] | None = None) -> None:
+    """Store ``metrics`` for ``selection`` with the ``options`` it was measured with
+    (core.metrics.stored.metrics_options), replacing what was stored."""
     with connect(db) as con:
         con.execute("BEGIN TRANSACTION")
         con.execute("DELETE FROM metrics WHERE selection = ?", [selection])
-        con.execute("INSERT INTO metrics (selection, pool_key, metrics) VALUES (?, ?, ?)",
-                    [selection, pool_key, json.dumps(metrics, default=_jsonable)])
+        con.execute("INSERT INTO metrics (selection, pool_key, metrics, options) "
+                    "VALUES (?, ?, ?, ?)",
+                    [selection, pool_key, json.dumps(metrics, default=_jsonable),
+                     None if options is None else json.dumps(options, default=_jsonable)])
         con.execute("COMMIT")
 
 
 def load_metrics(db: Path, pool_key: str, selection: str) -> dict[str, Any] | None:
+    record = load_metrics_record(db, pool_key, selection)
+    return None if record is None else record[0]
+
+
+def load_metrics_record(db: Path, pool_key: str, selection: str
+                        ) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """(report, options) stored for ``selection``; options None when a report was stored
+    without them (before they were recorded); None when nothing is stored."""
     with connect(db, read_only=True) as con:
-        row = con.execute("SELECT metrics FROM metrics WHERE selection = ? AND pool_key = ?",
-                          [selection, pool_key]).fetchone()
-    return json.loads(row[0]) if row else None
+        cur = con.execute("SELECT * FROM metrics WHERE selection = ? AND pool_key = ?",
+                          [selection, pool_key])
+        row = cur.fetchone()
+        names = [d[0] for d in cur.description]
+    if row is None:
+        return None
+    values = dict(zip(names, row, strict=True))
+    options = values.get("options")  # absent in a file no write has migrated yet
+    return json.loads(values["metrics"]), (json.loads(options) if options else None)
 
 
 def _jsonable(value: Any) -> Any:

@@ -201,3 +201,39 @@ def test_export_download_matches_cli_bytes(app_env, tmp_path):
     saved = tmp_path / name
     saved.write_bytes(payload)
     assert load_pool(saved).info.rows == 15
+
+
+def test_compare_uses_one_quality_spec_for_every_column(app_env):
+    """Two selections made with different quality scores: the quality rows of the table are
+    measured with one spec (chosen on the page, the first selection's by default), and the
+    page says which, naming the selection made with another."""
+    from core.metrics import compute_all_metrics
+    from core.metrics.report import MetricsOptions
+    from core.metrics.workspace_pool import metrics_pool_from_workspace
+    from core.select.run import run_selection
+
+    at = _select_page(app_env)
+    ws = Workspace.open(at.session_state["qdx_workspace"])
+    ws.save_selection("by-length", run_selection(ws, "quality", 20, quality_spec="length"))
+    ws.save_selection("by-score", run_selection(ws, "quality", 20,
+                                                quality_spec="column:score"))
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="cmp_names").value == ["by-length", "by-score"]
+    assert at.selectbox(key="cmp_quality").value == "length"
+    assert any("Quality measures in every column use `length`; selections made with another "
+               "score: by-score (column:score)" in c.value for c in at.caption)
+
+    def quality_mean(spec: str, name: str) -> float:
+        pool = metrics_pool_from_workspace(ws, quality=spec)
+        return compute_all_metrics(pool, ws.load_selection(name).indices,
+                                   MetricsOptions(families=("quality",)))["quality_mean"][
+                                       "selection"]
+
+    table = at.dataframe[0].value.set_index("measure")
+    assert table.loc["Quality (mean)", "by-score"] == quality_mean("length", "by-score")
+    assert table.loc["Quality (mean)", "by-score"] != quality_mean("column:score", "by-score")
+    at.selectbox(key="cmp_quality").set_value("column:score").run()
+    table = at.dataframe[0].value.set_index("measure")
+    assert table.loc["Quality (mean)", "by-length"] == quality_mean("column:score",
+                                                                    "by-length")
