@@ -39,7 +39,7 @@ class Progress:
         self._bar = None
         self._first: tuple[float, int] | None = None
         self._last_line = 0.0
-        self._printed = False
+        self._printed: tuple[int, int] | None = None  # the state the last line showed
         self._state = (0, 0)
 
     def status(self, message: str) -> None:
@@ -85,15 +85,15 @@ class Progress:
 
     def _line(self) -> None:
         self._last_line = time.monotonic()
-        self._printed = True
+        self._printed = self._state
         print(self.line_text(), file=self.stream, flush=True)
 
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-        elif self._printed and self._state[0] != 0:
-            self._line()  # where a long step ended, in the log too
+        elif self._printed is not None and self._printed != self._state:
+            self._line()  # where a long step ended, in the log too (once)
 
 
 def progress_bar(desc: str, unit: str = "rows"

@@ -48,6 +48,17 @@ def test_plain_lines_every_interval_with_rate_and_eta(clock):
     p.close()
     assert out.getvalue().splitlines()[-1] == ("embedding (m, instruction): 2,000 / 2,000 rows "
                                                "(100%), 200 rows/s")
+    assert out.getvalue().count("2,000 / 2,000") == 1
+
+
+def test_the_last_line_is_not_repeated_at_close(clock):
+    out = io.StringIO()
+    p = Progress("embedding", stream=out, tty=False, interval=5.0)
+    p.start(100)
+    clock.now += 6.0
+    p(100, 100)  # a line for the end, printed by the update itself ...
+    p.close()  # ... is not printed again
+    assert out.getvalue().count("\n") == 1
 
 
 def test_rate_leaves_out_rows_resumed_from_a_cache(clock):
