@@ -47,6 +47,19 @@ def mapping_from_args(args) -> ColumnMapping | None:
                          input=args.input_col, system=args.system_col)
 
 
+def holding(root: str) -> dict | None:
+    """What the workspace at ``root`` holds now (source, rows, pool_key, its pool's saved
+    selections, embedding model), or None when it is no workspace or an unreadable one."""
+    if not Workspace.is_workspace(root):
+        return None
+    try:
+        info = Workspace.open(root).info()
+    except InputError:
+        return None
+    return {key: info[key] for key in ("source", "rows", "pool_key", "selections")} | {
+        "embedding": info["model"]}
+
+
 def describe(held: dict) -> str:
     """'FILE (N rows, 2 selections: a, b, embedded with MODEL)' for a workspace's pool."""
     names = held["selections"]
@@ -62,7 +75,7 @@ def run(args) -> int:
                        skip_bad_lines=args.skip_bad_lines, keep_duplicates=args.keep_duplicates,
                        split=args.split)
     info = loaded.info
-    before = Workspace.holding(args.workspace)
+    before = holding(args.workspace)
     set_aside = before if before and before["pool_key"] != info.pool_key else None
     if set_aside and not args.replace:
         raise InputError(f"already holds {describe(set_aside)}; pass --replace to load "

@@ -90,24 +90,6 @@ class Workspace:
                              "`python -m core load FILE --workspace DIR` first", file=str(root))
         return ws
 
-    @classmethod
-    def holding(cls, root: str | Path) -> dict[str, Any] | None:
-        """What the workspace at ``root`` holds now: source, rows, pool_key, its pool's saved
-        selections (names) and embedding model (or None); None when it is no workspace.
-        ``load`` uses it to refuse, or report, setting these aside for another pool."""
-        if not cls.is_workspace(root):
-            return None
-        ws = cls(root)
-        try:
-            pool = ws.pool_info
-        except InputError:
-            return None
-        emb = ws.embedding_info()
-        return {"source": pool.get("source"), "rows": pool.get("rows"),
-                "pool_key": pool.get("pool_key"),
-                "selections": [s["name"] for s in ws.list_selections()],
-                "embedding": None if emb is None else emb.get("model")}
-
     @staticmethod
     def is_workspace(root: str | Path) -> bool:
         return (Path(root) / "workspace.json").is_file()
