@@ -257,7 +257,8 @@ with st.container(border=True):
     replace = False
     if taken is not None:
         st.warning(f"{exists_message(taken)}. Saving replaces it and its stored metrics.")
-        replace = st.checkbox(f"Replace “{name}”", key="save_replace")
+        # keyed by the name: ticking it for one name never replaces another unasked
+        replace = st.checkbox(f"Replace “{name}”", key=f"save_replace:{name}")
     if c2.button("Save", key="save_btn",
                  disabled=not (current and name) or (taken is not None and not replace)):
         try:

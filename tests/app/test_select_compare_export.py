@@ -62,7 +62,7 @@ def test_select_moves_alpha_runs_and_saves(app_env):
     assert any("'top-quality' already exists (qdit, k=30" in w.value for w in at.warning)
     assert at.button(key="save_btn").disabled
     assert ws.load_selection("top-quality").k == 30
-    at.checkbox(key="save_replace").check().run()
+    at.checkbox(key="save_replace:top-quality").check().run()
     assert not at.button(key="save_btn").disabled
     at.button(key="save_btn").click().run()
     assert any("Saved" in s.value for s in at.success)
@@ -85,20 +85,25 @@ def test_dpp_neighbours_are_computed_ahead_and_equal_a_direct_run(app_env):
     pf = prefetcher()
     assert pf.idle(timeout=120)
     before = pf.computed
+    from ui.selection import run_key
+
+    ws = Workspace.open(at.session_state["qdx_workspace"])
+    request = at.session_state["qdx_current_result"][1]
+    # 0.35's neighbours other than 0.3 (the foreground run, in the session's memo) that
+    # nothing has computed yet: the release must have them computed in the background
+    missing = [lam for lam in (0.4, 0.45, 0.25)
+               if pf.get(run_key(ws, {**request, "params": {"lam": lam}})) is None]
     at.slider(key="p_lam").set_value(0.35).run()
     assert not at.exception, [e.value for e in at.exception]
     bar_texts = " ".join(str(p.proto) for p in at.get("progress"))
     assert "computed ahead while you looked" in bar_texts
     shown = at.session_state["qdx_current_result"][2]
-    ws = Workspace.open(at.session_state["qdx_workspace"])
     direct = run_selection(ws, "dpp", 25, {"lam": 0.35}, quality_spec="length")
     assert shown.indices.tolist() == direct.indices.tolist()
     assert shown.config["params"]["lam"] == 0.35
-    # 0.35's own neighbours were done in turn (those not done already): 0.45 is two steps
-    # from 0.35 but three from 0.3, so at least that one run is new in the background.
-    from ui.selection import run_key
-
-    assert pf.idle(timeout=120) and pf.computed > before
+    # 0.35's own neighbours were done in turn: exactly those not done already (a counter
+    # that only grows, compared with >=, could not fail)
+    assert pf.idle(timeout=120) and pf.computed - before == len(missing)
     request = at.session_state["qdx_current_result"][1]
     for lam in (0.4, 0.45, 0.25):
         assert pf.get(run_key(ws, {**request, "params": {"lam": lam}})) is not None
