@@ -15,6 +15,7 @@ from _common import cpu_note
 
 from core.metrics import MetricsOptions, compute_all_metrics
 from core.metrics.workspace_pool import metrics_pool_from_workspace
+from core.select.request import SelectionRequest
 from core.select.run import run_selection
 from core.workspace import Workspace
 
@@ -37,7 +38,8 @@ def main() -> None:
           f"{args.quality}; {cpu_note()}")
     print("  alpha  coverage (vs random)   mean quality (vs random)")
     for alpha in (float(a) for a in args.alphas.split(",")):
-        result = run_selection(ws, "qdit", args.k, {"alpha": alpha}, quality_spec=args.quality)
+        result = run_selection(ws, SelectionRequest("qdit", args.k, {"alpha": alpha},
+                                                    quality=args.quality))
         report = compute_all_metrics(pool, result.indices, opts)
         cells = []
         for name in ("facility_location", "quality_mean"):

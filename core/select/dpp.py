@@ -85,11 +85,9 @@ from core.select.base import (
     SelectionContext,
     SelectionPlan,
     Strategy,
-    check_choice,
-    check_positive,
-    check_unit_interval,
 )
 from core.select.lazy import LazyGreedy
+from core.select.params import Param
 from core.select.quality_topk import quality_order
 
 ROW_BLOCK = 8192
@@ -130,28 +128,26 @@ class DppStrategy(Strategy):
     name = "dpp"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
-
-    def __init__(self, lam: float = 0.5, gamma: float = 1.0, kernel: str = "exp_cosine",
-                 quality_floor: float = 1e-6, min_variance: float = 1e-10,
-                 panel: int = 64, precision: str = "auto", memory_mb: float = 512) -> None:
-        self.lam = lam
-        self.gamma = gamma
-        self.kernel = kernel
-        self.quality_floor = quality_floor
-        self.min_variance = min_variance
-        self.panel = panel
-        self.precision = precision
-        self.memory_mb = memory_mb
-
-    def check_params(self) -> None:
-        check_unit_interval("lam", self.lam)
-        check_positive("gamma", self.gamma)
-        check_choice("kernel", self.kernel, ("exp_cosine", "rbf"))
-        check_positive("quality_floor", self.quality_floor)
-        check_positive("min_variance", self.min_variance)
-        check_positive("panel", self.panel, integer=True)
-        check_choice("precision", self.precision, ("auto", "float64", "float32"))
-        check_positive("memory_mb", self.memory_mb)
+    prefetch = True  # O(n k^2): seconds at k = 2,000 on 50,000 rows
+    order = 40
+    summary = "Greedy MAP of a quality-weighted DPP. lambda 0 = pure diversity, 1 = quality."
+    params = (
+        Param("lam", "float", 0.5, "quality weight theta: 0 = pure diversity, 1 = quality "
+              "only", low=0.0, high=1.0, step=0.05, main=True, label="lambda (quality weight)"),
+        Param("gamma", "float", 1.0, "kernel bandwidth: S = exp(gamma (cos - 1)), or the RBF's",
+              low=0.0, low_open=True, step=0.1, ui=False),
+        Param("kernel", "str", "exp_cosine", "similarity kernel", choices=("exp_cosine", "rbf"),
+              ui=False),
+        Param("quality_floor", "float", 1e-6, "smallest quality used in log q", low=0.0,
+              low_open=True, ui=False),
+        Param("min_variance", "float", 1e-10, "stop when no candidate's conditional "
+              "variance exceeds this", low=0.0, low_open=True, ui=False),
+        Param("panel", "int", 64, "picks per blocked panel update", low=1, ui=False),
+        Param("precision", "str", "auto", "float arithmetic of the greedy",
+              choices=("auto", "float64", "float32"), ui=False),
+        Param("memory_mb", "float", 512, "memory for the hot candidates' factor rows (MB)",
+              low=0.0, low_open=True, ui=False),
+    )
 
     def context_needs(self, n: int) -> frozenset[str]:
         return frozenset({"quality"}) if float(self.lam) == 1.0 else self.needs

@@ -30,9 +30,9 @@ from core.select.base import (
     SelectionContext,
     SelectionPlan,
     Strategy,
-    check_unit_interval,
 )
 from core.select.lazy import LazyGreedy
+from core.select.params import Param
 
 EMPTY_SET_DISTANCE = 2.0
 ROW_BLOCK = 8192
@@ -44,12 +44,12 @@ class KCenterStrategy(Strategy):
     name = "kcenter"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
-
-    def __init__(self, quality_weight: float = 0.0) -> None:
-        self.quality_weight = quality_weight
-
-    def check_params(self) -> None:
-        check_unit_interval("quality_weight", self.quality_weight)
+    order = 50
+    summary = "Farthest-point traversal: minimises the largest distance to a pick."
+    params = (
+        Param("quality_weight", "float", 0.0, "0 = plain farthest-point; 1 = distances scaled "
+              "by the rank-normalised quality", low=0.0, high=1.0, step=0.05),
+    )
 
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:

@@ -59,9 +59,6 @@ from core.select.base import (
     SelectionContext,
     SelectionPlan,
     Strategy,
-    check_choice,
-    check_positive,
-    check_unit_interval,
 )
 from core.select.facility_location import (
     FacilityLocationGreedy,
@@ -69,6 +66,7 @@ from core.select.facility_location import (
     dense_similarity,
     symmetric_similarity,
 )
+from core.select.params import Param
 
 DENSE_MAX_N = 5000
 
@@ -79,19 +77,19 @@ class QditStrategy(Strategy):
     name = "qdit"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
-
-    def __init__(self, alpha: float = 0.5, method: str = "auto", dense_max_n: int = DENSE_MAX_N,
-                 coverage: str = "relative") -> None:
-        self.alpha = alpha
-        self.method = method
-        self.dense_max_n = dense_max_n
-        self.coverage = coverage
-
-    def check_params(self) -> None:
-        check_unit_interval("alpha", self.alpha)
-        check_choice("method", self.method, ("auto", "dense", "sparse"))
-        check_positive("dense_max_n", self.dense_max_n, integer=True)
-        check_choice("coverage", self.coverage, ("relative", "mean", "sum"))
+    order = 30
+    summary = "Greedy facility location + quality (QDIT). alpha 0 = pure coverage, 1 = quality."
+    params = (
+        Param("alpha", "float", 0.5, "quality weight: 0 = pure coverage, 1 = quality only",
+              low=0.0, high=1.0, step=0.05, main=True, label="alpha (quality weight)"),
+        Param("method", "str", "auto", "similarity: dense (n x n), sparse (the kNN graph), "
+              "or auto (dense up to dense_max_n rows)", choices=("auto", "dense", "sparse"),
+              ui=False),
+        Param("dense_max_n", "int", DENSE_MAX_N, "largest pool run dense when method=auto",
+              low=1, ui=False),
+        Param("coverage", "str", "relative", "the coverage gain's scale: relative (g/G_t, "
+              "the paper's), mean or sum", choices=("relative", "mean", "sum"), ui=False),
+    )
 
     def path(self, n: int) -> str:
         """"dense" or "sparse": the similarity this configuration uses on n rows."""

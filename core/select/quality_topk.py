@@ -25,9 +25,8 @@ class QualityStrategy(Strategy):
     name = "quality"
     needs = frozenset({"quality"})
     greedy = True
-
-    def __init__(self) -> None:
-        pass
+    order = 20
+    summary = "Top-k by quality: the baseline QDIT improves on."
 
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:

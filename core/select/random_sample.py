@@ -19,9 +19,8 @@ class RandomStrategy(Strategy):
     name = "random"
     needs = frozenset({"quality"})
     greedy = True
-
-    def __init__(self) -> None:
-        pass
+    order = 10
+    summary = "Uniform random baseline."
 
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:

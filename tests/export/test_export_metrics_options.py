@@ -7,11 +7,13 @@ import json
 
 from core.cli import main
 from core.metrics.measures import FAMILIES, MEASURES
+from core.select.request import SelectionRequest
 from core.select.run import run_selection
 
 
 def _save(ws, name, quality="heuristic"):
-    ws.save_selection(name, run_selection(ws, "random", 20, seed=3, quality_spec=quality))
+    ws.save_selection(name, run_selection(ws, SelectionRequest("random", 20, seed=3,
+                                                               quality=quality)))
 
 
 def _export(ws, name, out, capsys, *extra):
