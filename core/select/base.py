@@ -25,7 +25,7 @@ Shared semantics, enforced here so that every strategy behaves the same:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -33,10 +33,9 @@ import numpy as np
 
 from core.errors import CancelledError, InputError
 from core.neighbors import KnnGraph
+from core.progress import ProgressFn
 from core.select.params import Param
 from core.select.result import SelectionResult
-
-ProgressFn = Callable[[int, int], "bool | None"]
 
 
 @dataclass
@@ -106,14 +105,14 @@ class SelectionContext:
 class SelectionPlan:
     """Validated budget, candidate rows and must-include rows for one run.
 
-    must: int64 rows to pick first, in order. pool: int64 sorted candidate rows that are not
-    in ``must``. k: total picks, must rows included.
+    must: int64 rows to pick first, in order. candidates: int64 sorted rows the strategy
+    chooses among (the candidate mask less ``must``). k: total picks, must rows included.
     """
 
     n: int
     k: int
     must: np.ndarray
-    pool: np.ndarray
+    candidates: np.ndarray
 
     @classmethod
     def build(cls, n: int, k: int, candidates: np.ndarray | Sequence[int] | None,
@@ -136,21 +135,16 @@ class SelectionPlan:
                 raise InputError(f"{len(must)} must-include rows do not fit in k={k}",
                                  field="must_include")
             mask[must] = False
-        pool = np.flatnonzero(mask).astype(np.int64)
-        available = len(pool) + len(must)
+        free = np.flatnonzero(mask).astype(np.int64)
+        available = len(free) + len(must)
         if k > available:
             raise InputError(f"k={k} is larger than the {available} candidate rows", field="k")
-        return cls(n=n, k=k, must=must, pool=pool)
+        return cls(n=n, k=k, must=must, candidates=free)
 
     @property
     def n_free(self) -> int:
         """Picks left after the must-include rows."""
         return self.k - len(self.must)
-
-    def pool_mask(self) -> np.ndarray:
-        mask = np.zeros(self.n, dtype=bool)
-        mask[self.pool] = True
-        return mask
 
 
 def candidate_mask(n: int, candidates: np.ndarray | Sequence[int] | None) -> np.ndarray:
@@ -216,6 +210,11 @@ class Strategy:
     strategies too slow to rerun on every slider release).
     order: where the strategy sits in lists (the CLI help, the dashboard's menu).
     summary: one line for the dashboard's strategy help.
+    quality_weight_param: the declared parameter in [0, 1] that weighs quality against
+    diversity, or None.
+    At 1 the diversity term has weight 0: the strategy is the quality top-k (must-include
+    rows first, ties to the lower row) and needs the quality score alone
+    (:meth:`quality_only`, the one place that rule is written).
     """
 
     name: ClassVar[str] = ""
@@ -225,6 +224,7 @@ class Strategy:
     prefetch: ClassVar[bool] = False
     order: ClassVar[int] = 100
     summary: ClassVar[str] = ""
+    quality_weight_param: ClassVar[str | None] = None
 
     def __init__(self, **params: Any) -> None:
         declared = self.param_names()
@@ -253,9 +253,14 @@ class Strategy:
         """The parameter the dashboard shows as the slider beside the budget, if any."""
         return next((p for p in cls.params if p.main), None)
 
+    def quality_only(self) -> bool:
+        """True when the quality weight is 1 (see ``quality_weight_param``)."""
+        return (self.quality_weight_param is not None
+                and float(getattr(self, self.quality_weight_param)) == 1.0)
+
     def context_needs(self, n: int) -> frozenset[str]:
         """The context fields this configured strategy needs on a pool of ``n`` rows."""
-        return self.needs
+        return frozenset({"quality"}) if self.quality_only() else self.needs
 
     def check_params(self) -> None:
         """Raise InputError naming the first invalid parameter (called before each run).
@@ -286,7 +291,7 @@ class Strategy:
             "k": plan.k,
             "seed": int(seed),
             "n_rows": plan.n,
-            "n_candidates": int(len(plan.pool) + len(plan.must)),
+            "n_candidates": int(len(plan.candidates) + len(plan.must)),
             "must_include": [int(i) for i in plan.must],
             **({"info": picks.info} if picks.info else {}),
         }

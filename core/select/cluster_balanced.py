@@ -75,7 +75,7 @@ class ClusterBalancedStrategy(Strategy):
         labels, source = resolve_labels(ctx, self.name, self.n_clusters, self.label_column,
                                         seed)
         q = ctx.quality_or_uniform()
-        ordered = quality_order(q, plan.pool)
+        ordered = quality_order(q, plan.candidates)
         queues: dict[int, list[int]] = {}
         for row in ordered.tolist():  # per cluster, best first
             queues.setdefault(int(labels[row]), []).append(row)

@@ -78,7 +78,8 @@ class DaarStrategy(Strategy):
                                       steps=int(self.steps), train_size=int(self.train_size),
                                       lr=float(self.lr), seed=seed)
         reward = self._reward(probs, n_dom, ctx.label_names)
-        free = plan.pool[np.lexsort((plan.pool, -reward[plan.pool]))][:plan.n_free]
+        cand = plan.candidates
+        free = cand[np.lexsort((cand, -reward[cand]))][:plan.n_free]
         rows = np.concatenate([plan.must, free])
         gains = reward[rows]
         info = {"label_source": source, "n_domains": n_dom,

@@ -47,7 +47,7 @@ class DeitaStrategy(Strategy):
         kept = np.empty((plan.k, x.shape[1]), dtype=np.float32)
         indices: list[int] = [int(r) for r in plan.must]
         kept[:len(indices)] = x[plan.must]
-        walk = quality_order(ctx.quality_or_uniform(), plan.pool)
+        walk = quality_order(ctx.quality_or_uniform(), plan.candidates)
         walked = 0
         for start in range(0, len(walk), CHUNK):
             if len(indices) >= plan.k:

@@ -79,10 +79,10 @@ class _FarthestPoint:
             self._take(int(row), float(self.weight[row] * self.mind[row]))
         if not self.plan.n_free:
             return self._finish(self._radius_of_rest())
-        pool = self.plan.pool
-        for start in range(0, len(pool), ROW_BLOCK):  # bring all candidates up to date once
-            self._update(pool[start:start + ROW_BLOCK])
-        picker = LazyGreedy(pool, self._scores(pool), self.plan.n, len(self.indices))
+        free = self.plan.candidates
+        for start in range(0, len(free), ROW_BLOCK):  # bring all candidates up to date once
+            self._update(free[start:start + ROW_BLOCK])
+        picker = LazyGreedy(free, self._scores(free), self.plan.n, len(self.indices))
         while len(self.indices) < self.plan.k:
             row, score = picker.pick(len(self.indices), self._evaluate)
             self._take(row, score)
@@ -114,7 +114,7 @@ class _FarthestPoint:
         self.report(len(self.indices))
 
     def _radius_of_rest(self) -> float:
-        rest = self.plan.pool
+        rest = self.plan.candidates
         if not len(rest):
             return 0.0
         for start in range(0, len(rest), ROW_BLOCK):

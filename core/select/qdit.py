@@ -62,11 +62,11 @@ from core.select.base import (
 )
 from core.select.facility_location import (
     FacilityLocationGreedy,
-    RelativeGainGreedy,
     dense_similarity,
     symmetric_similarity,
 )
 from core.select.params import Param
+from core.select.relative_gain import RelativeGainGreedy
 
 DENSE_MAX_N = 5000
 
@@ -77,6 +77,7 @@ class QditStrategy(Strategy):
     name = "qdit"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
+    quality_weight_param = "alpha"
     order = 30
     summary = "Greedy facility location + quality (QDIT). alpha 0 = pure coverage, 1 = quality."
     params = (
@@ -98,8 +99,8 @@ class QditStrategy(Strategy):
         return "dense" if n <= int(self.dense_max_n) else "sparse"
 
     def context_needs(self, n: int) -> frozenset[str]:
-        if float(self.alpha) == 1.0:
-            return frozenset({"quality"})
+        if self.quality_only():
+            return super().context_needs(n)
         if self.path(n) == "sparse":
             return frozenset({"knn", "quality"})
         return frozenset({"embeddings", "quality"})
@@ -113,7 +114,7 @@ class QditStrategy(Strategy):
         timings = {"prepare": time.perf_counter() - t0}
         run = _run_relative if self.coverage == "relative" else _run_scaled
         picks = run(greedy, plan, q, alpha, self.coverage, report)
-        if alpha < 1.0:
+        if not self.quality_only():
             info["final_mean_coverage"] = greedy.coverage() / plan.n
         picks.info.update(info)
         picks.timings.update(timings)
@@ -121,7 +122,7 @@ class QditStrategy(Strategy):
 
     def _greedy(self, ctx: SelectionContext) -> tuple[FacilityLocationGreedy, dict]:
         n = int(ctx.n)
-        if float(self.alpha) == 1.0:  # the coverage term has weight 0: skip the similarity
+        if self.quality_only():  # the coverage term has weight 0: skip the similarity
             return FacilityLocationGreedy(sp.identity(n, dtype=np.float32, format="csr")), \
                 {"path": "none"}
         if self.path(n) == "dense":
@@ -145,7 +146,7 @@ def _run_scaled(greedy: FacilityLocationGreedy, plan: SelectionPlan, q: np.ndarr
         indices.append(int(row))
         report(len(indices))
     if plan.n_free:
-        greedy.start(plan.pool, alpha * q, scale)
+        greedy.start(plan.candidates, alpha * q, scale)
         chunk = max(1, plan.k // 100)
         while len(indices) < plan.k:
             rows, scores = greedy.pick(min(chunk, plan.k - len(indices)))
@@ -159,7 +160,7 @@ def _run_relative(greedy: FacilityLocationGreedy, plan: SelectionPlan, q: np.nda
                   alpha: float, coverage: str, report: ProgressReporter) -> Picks:
     """"relative": f_t = (1 - alpha) * gain / G_t + alpha * q; trace = (1 - alpha) * mean
     coverage + alpha * mean quality of the picks so far."""
-    relative = RelativeGainGreedy(greedy, plan.pool, q, alpha)
+    relative = RelativeGainGreedy(greedy, plan.candidates, q, alpha)
     indices: list[int] = []
     gains: list[float] = []
     raw: list[float] = []

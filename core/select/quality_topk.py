@@ -33,6 +33,7 @@ class QualityStrategy(Strategy):
         if ctx.quality is None:
             raise InputError("strategy 'quality' needs a quality score; choose one other than "
                              "'none'", field="quality")
-        rows = np.concatenate([plan.must, quality_order(ctx.quality, plan.pool)[:plan.n_free]])
+        best = quality_order(ctx.quality, plan.candidates)[:plan.n_free]
+        rows = np.concatenate([plan.must, best])
         gains = ctx.quality[rows]
         return Picks(rows, gains, np.cumsum(gains))

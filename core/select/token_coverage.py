@@ -120,8 +120,8 @@ class TokenCoverageStrategy(Strategy):
         for row in plan.must:
             take(int(row))
         if plan.n_free:
-            pool = plan.pool
-            picker = LazyGreedy(pool, new_types(pool) + tiebreak[pool], plan.n, len(indices))
+            free = plan.candidates
+            picker = LazyGreedy(free, new_types(free) + tiebreak[free], plan.n, len(indices))
             while len(indices) < plan.k:
                 row, _ = picker.pick(len(indices),
                                      lambda rows: new_types(rows) + tiebreak[rows])

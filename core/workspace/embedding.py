@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from core.embed.base import check_progress
+from core.progress import check_progress
 from core.workspace.atomic import atomic_save_npy, atomic_write_json, read_json
 from core.workspace.keys import config_key, file_sha256, texts_key
 
@@ -39,7 +39,7 @@ class EmbeddingJob:
         sidecar = cache / f"embeddings-{key}.json"
         meta = read_json(sidecar)
         if final.exists() and meta:
-            check_progress(progress, len(texts), len(texts))
+            check_progress(progress, len(texts), len(texts), "embedding")
             return meta
         started = time.perf_counter()
         # The chunk size is part of the folder name: chunks of another size cover other rows.
@@ -57,7 +57,7 @@ class EmbeddingJob:
         starts = range(0, n, self.chunk_rows)
         resumed = sum(min(self.chunk_rows, n - start) for c, start in enumerate(starts)
                       if (parts_dir / f"{c:06d}.npy").exists())
-        check_progress(progress, resumed, n)
+        check_progress(progress, resumed, n, "embedding")
         chunks, reused = [], 0
         for c, start in enumerate(range(0, n, self.chunk_rows)):
             idx = order[start:start + self.chunk_rows]
@@ -73,7 +73,7 @@ class EmbeddingJob:
             else:
                 reused += 1
             chunks.append((idx, vecs))
-            check_progress(progress, start + len(idx), n)
+            check_progress(progress, start + len(idx), n, "embedding")
         dim = chunks[0][1].shape[1]
         out = np.empty((n, dim), dtype=np.float32)
         for idx, vecs in chunks:

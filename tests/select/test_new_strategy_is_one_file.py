@@ -36,7 +36,7 @@ THROWAWAY = textwrap.dedent('''
         )
 
         def _select(self, ctx, plan, seed, report):
-            free = plan.pool.tolist()
+            free = plan.candidates.tolist()
             start = int(self.share * (len(free) - 1))
             order = free[start::self.step] + free[:start][::-1]
             rest = [r for r in free if r not in set(order)]
