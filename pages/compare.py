@@ -11,6 +11,8 @@ import streamlit as st
 
 from core.compare import cluster_coverage, jaccard_matrix, pareto_front
 from core.metrics import MEASURES
+from core.metrics.stored import metrics_options
+from core.quality import canonical_spec
 from core.select.request import SelectionRequest
 from ui import data
 from ui import run_memo as sel
@@ -32,14 +34,28 @@ if not names:
     st.info("No saved selections yet: save some on the Select page, then compare them here.")
 elif chosen:
     results = {name: ws.load_selection(name) for name in chosen}
+    own = {name: canonical_spec(results[name].config.get("quality")) for name in chosen}
+    frame0 = ws.pool_frame()
+    specs = list(dict.fromkeys([own[chosen[0]], *own.values(), "heuristic", "length",
+                                *(f"column:{c}" for c in ws.pool_info["extra_columns"]
+                                  if frame0[c].dtype.kind in "fiu")]))
+    common = st.selectbox("Quality score (the same for every column)", specs, index=0,
+                          key="cmp_quality")
     reports = {}
     for name in chosen:
-        report = ws.load_metrics(name)
+        idx = results[name].indices
+        report, options = ws.load_metrics_record(name) or (None, None)
         if report is None:
-            result = results[name]
-            report = sel.metrics(ws, result.indices, result.config.get("quality"))
-            ws.save_metrics(name, report)
+            report = sel.metrics(ws, idx, own[name])
+            options = metrics_options(families=sel.LIVE_FAMILIES, quality=own[name])
+            ws.save_metrics(name, report, options)
+        if (options or {}).get("quality") != common:  # one quality spec across the columns
+            report = {**report, **sel.metrics(ws, idx, common, families=("quality",))}
         reports[name] = report
+    others = [f"{n} ({own[n]})" for n in chosen if own[n] != common]
+    st.caption(f"Quality measures in every column use `{common}`"
+               + (f"; selections made with another score: {', '.join(others)}." if others
+                  else ", the score every chosen selection was made with."))
     rows = []
     for measure, spec in MEASURES.items():
         row = {"measure": spec.label, "better": spec.better}

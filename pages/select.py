@@ -8,8 +8,10 @@ import streamlit as st
 
 from core.errors import CancelledError, InputError
 from core.metrics import MEASURES
+from core.metrics.stored import metrics_options
 from core.select.registry import STRATEGIES, strategy_names
 from core.select.request import SelectionRequest
+from core.workspace.selections import exists_message
 from ui import data, state
 from ui import run_memo as sel
 from ui.composition import draw_budget_inputs, draw_composition
@@ -213,11 +215,20 @@ with st.container(border=True):
                         if isinstance(v, float))
         default_name = f"{req.strategy}{extra}-k{req.k}"
     name = c1.text_input("Name", value=default_name, key="save_name")
-    if c2.button("Save", key="save_btn", disabled=not (current and name)):
+    taken = ws.existing_selection(name) if name else None
+    replace = False
+    if taken is not None:
+        st.warning(f"{exists_message(taken)}. Saving replaces it and its stored metrics.")
+        # keyed by the name: ticking it for one name never replaces another unasked
+        replace = st.checkbox(f"Replace “{name}”", key=f"save_replace:{name}")
+    if c2.button("Save", key="save_btn",
+                 disabled=not (current and name) or (taken is not None and not replace)):
         try:
             _, req, result = current
-            ws.save_selection(name, result)
-            ws.save_metrics(name, sel.metrics(ws, result.indices, req.quality, full=True))
+            ws.save_selection(name, result, replace=replace)
+            ws.save_metrics(name, sel.metrics(ws, result.indices, req.quality, full=True),
+                            metrics_options(families=sel.LIVE_FAMILIES + ("self_bleu",),
+                                            quality=req.quality))
         except InputError as exc:
             st.error(exc.one_line())
         else:

@@ -72,6 +72,18 @@ def _quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def _closed_pipe() -> int:
+    """The reader of stdout went away (``... | head``): the work is done, so exit 0 without a
+    word, as Unix tools do. stdout is pointed at /dev/null so that Python's own flush at exit
+    does not raise again (https://docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout replaced by an object without a file descriptor
+        pass
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     _quiet_libraries()
     parser = build_parser()
@@ -82,7 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.param_flags = extra
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except InputError as exc:
         print(f"error: {exc.one_line()}", file=sys.stderr)
         return 2

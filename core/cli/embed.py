@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from core.cli.progress import progress_bar
+from core.cli.progress import Progress, progress_bar
 from core.distributed.cli import add_executor_arguments, embed_on_ray, wants_ray
 from core.embed import DEFAULT_MODEL, FIELDS, create_embedder, load_vectors
 from core.workspace import Workspace
@@ -16,7 +16,7 @@ def add_parser(sub) -> None:
                        description="Embed the pool with a sentence-transformers model (default "
                        f"{DEFAULT_MODEL}, offline), TF-IDF+SVD ('tfidf'), or your own vectors "
                        "(--from-npy). Interrupted runs resume; finished ones are cached.")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="workspace directory (from `load`)")
     p.add_argument("--model", default=DEFAULT_MODEL,
                    help="model name or local folder, 'tfidf', or 'hashing' (tests)")
     p.add_argument("--field", default="instruction", choices=FIELDS,
@@ -25,10 +25,12 @@ def add_parser(sub) -> None:
     p.add_argument("--max-seq-length", type=int, default=None,
                    help="tokens per text for transformer models (default: the model's own "
                    "setting, 256 for MiniLM)")
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=64,
+                   help="texts per forward pass of a transformer model (default 64)")
     p.add_argument("--quantize", action="store_true",
                    help="int8 dynamic quantization of a transformer model (faster on CPU)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object (the embedding's "
+                   "record: model, field, dim, key, sha256, rows, seconds)")
     add_executor_arguments(p, "number of output shards (default: 4,096 rows each)")
     p.set_defaults(func=run)
 
@@ -59,11 +61,12 @@ def run(args) -> int:
     elif args.from_npy:
         meta = ws.use_vectors(load_vectors(args.from_npy, ws.n_rows), args.from_npy)
     else:
-        update, close = progress_bar(f"embedding ({args.model}, {args.field})")
+        progress = Progress(f"embedding ({args.model}, {args.field})")
         try:
-            meta = ws.embed(make_embedder(args), args.field, progress=update)
+            meta = ws.embed(make_embedder(args), args.field, progress=progress,
+                            status=progress.status)
         finally:
-            close()
+            progress.close()
     seconds = time.perf_counter() - started
     if args.json:
         print(json.dumps({**meta, "wall_seconds": round(seconds, 3)}, default=str))

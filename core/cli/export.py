@@ -14,7 +14,7 @@ def add_parser(sub) -> None:
                        "folder: the data file, manifest.json (how it was made; `reproduce` "
                        "reads it), selection.parquet, a LLaMA-Factory dataset_info.json, an "
                        "Axolotl datasets stanza and a README dataset card.")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="workspace directory")
     p.add_argument("--selection", required=True, help="name of a saved selection")
     p.add_argument("--format", required=True, choices=FORMAT_CHOICES, dest="fmt",
                    help="alpaca (JSON: instruction/input/output), sharegpt (JSON: "
@@ -42,11 +42,15 @@ def run(args) -> int:
     res = export_selection(ws, args.selection, args.fmt, args.out, force=args.force,
                            include_extras=not args.no_extras,
                            compute_metrics=not args.no_metrics)
+    refused = res.manifest["export"].get("axolotl_refused")
+    notes = [f"{refused} (axolotl_datasets.yaml says so)"] if refused else []
     if args.json:
         print(json.dumps({"out": str(res.out), "data": str(res.data_path), "format": res.format,
                           "rows": res.rows, "files": res.files,
-                          "seconds": round(res.seconds, 3)}))
+                          "seconds": round(res.seconds, 3), "notes": notes}))
     else:
         print(f"exported {res.rows:,} rows of '{args.selection}' as {res.format} to {res.out}/ "
               f"({', '.join(res.files)}) in {res.seconds:.2f}s")
+        for note in notes:
+            print(f"note: {note}")
     return 0

@@ -8,9 +8,11 @@ from core.workspace import Workspace
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("info", help="summarise a workspace")
-    p.add_argument("--workspace", required=True)
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("info", help="summarise a workspace",
+                       description="Say what a workspace holds: the pool's source and counts, "
+                       "the embedding, the kNN graph and map, and the saved selections.")
+    p.add_argument("--workspace", required=True, help="workspace directory")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
 

@@ -10,10 +10,14 @@ from core.workspace import Workspace
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("map", help="build the kNN graph and the UMAP (or PCA) map")
-    p.add_argument("--workspace", required=True)
-    p.add_argument("--method", default="umap", choices=["umap", "pca"])
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("map", help="build the kNN graph and the UMAP (or PCA) map",
+                       description="Build the cosine kNN graph of the embeddings (shared with "
+                       "selection) and a 2-D map of the pool; both are cached in the workspace.")
+    p.add_argument("--workspace", required=True, help="an embedded workspace directory")
+    p.add_argument("--method", default="umap", choices=["umap", "pca"],
+                   help="umap (default: built from the kNN graph) or pca (fast, linear)")
+    p.add_argument("--json", action="store_true", help="print one JSON object (rows, method, "
+                   "knn_k, knn_exact, knn_seconds, map_seconds)")
     p.set_defaults(func=run)
 
 

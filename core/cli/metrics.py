@@ -3,7 +3,8 @@
 Prints each measure for the saved selection, the pool and a random baseline of the same
 size (mean +- std over seeds); with ``--json`` one object ``{measure: {"selection",
 "pool", "random": {"mean", "std"}}}``. The result is also stored with the selection
-(``Workspace.save_metrics``) unless ``--no-save``.
+(``Workspace.save_metrics``, with the options it was measured with) unless ``--no-save``;
+an export uses it only when it holds every family measured the export's way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 from core.errors import InputError
 from core.metrics import MEASURES, MetricsOptions, compute_all_metrics
 from core.metrics.measures import FAMILIES
+from core.metrics.stored import metrics_options
 from core.metrics.workspace_pool import metrics_pool_from_workspace
 from core.quality import DEFAULT_SPEC
 from core.workspace import Workspace
@@ -23,7 +25,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("metrics", help="diversity and quality metrics of a saved selection",
                        description="Every diversity and quality measure of a saved selection, "
                        "beside the pool and random subsets of the same size.")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="workspace directory")
     p.add_argument("--selection", required=True, help="name of a saved selection")
     p.add_argument("--quality", default=None,
                    help="quality spec as for select: length, heuristic, column:NAME, "
@@ -36,11 +38,12 @@ def add_parser(sub) -> None:
                    "about sqrt(n)/3)")
     p.add_argument("--label-column", default=None,
                    help="use this column (e.g. category) as the clusters / domains")
-    p.add_argument("--random-seeds", type=int, default=3)
+    p.add_argument("--random-seeds", type=int, default=3,
+                   help="random subsets of the same size averaged for the baseline (default 3)")
     p.add_argument("--families", default=",".join(FAMILIES),
                    help=f"comma-separated subset of: {', '.join(FAMILIES)}")
     p.add_argument("--no-save", action="store_true", help="do not store the result")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
 
@@ -91,7 +94,9 @@ def run(args) -> int:
     opts = MetricsOptions(families=families, n_random=args.random_seeds)
     report = compute_all_metrics(pool, result.indices, opts)
     if not args.no_save:
-        ws.save_metrics(args.selection, report)
+        ws.save_metrics(args.selection, report, metrics_options(
+            families=families, quality=quality, where=where, n_random=args.random_seeds,
+            n_clusters=args.clusters, label_column=args.label_column))
     if args.json:
         print(json.dumps(report))
     else:

@@ -19,22 +19,28 @@ def add_parser(sub) -> None:
                        "Refuses when the workspace's source file or embedding differs from the "
                        "manifest's. Exit 0 on a match, 3 on a mismatch, 2 when refused.")
     p.add_argument("manifest", metavar="MANIFEST", help="a bundle's manifest.json (or folder)")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="the workspace to re-run on")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object (match, ids, expected_ids, first_difference, "
-                   "overlap, checks, warnings, seconds)")
+                   "overlap, checks, warnings, seconds); when refused, {match: null, "
+                   "refused: true, error} and exit 2")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from core.cli.progress import progress_bar
+    from core.errors import InputError
     from core.export import reproduce_manifest
     from core.workspace import Workspace
 
-    ws = Workspace.open(args.workspace)
     update, close = progress_bar("re-running", unit="picks")
     try:
-        report = reproduce_manifest(args.manifest, ws, progress=update)
+        report = reproduce_manifest(args.manifest, Workspace.open(args.workspace),
+                                    progress=update)
+    except InputError as exc:
+        if args.json:  # a refusal is still one JSON object on stdout (and one line on stderr)
+            print(json.dumps({"match": None, "refused": True, "error": exc.one_line()}))
+        raise
     finally:
         close()
     if args.json:

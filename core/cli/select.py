@@ -42,7 +42,10 @@ def add_parser(sub) -> None:
                             description="Run a selection strategy over the workspace's pool "
                             "and save the ranked result in the workspace database.")
     add_request_arguments(p)
-    p.add_argument("--name", help="selection name (default: STRATEGY-kK)")
+    p.add_argument("--name", help="selection name (default: STRATEGY-kK); an existing name is "
+                   "refused unless --force is given")
+    p.add_argument("--force", action="store_true",
+                   help="replace a saved selection of the same name (and its metrics)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_executor_arguments(p, "GreeDi shards for qdit, kcenter, dpp (default: the workers, "
                            "at most 25,000 rows each)")
@@ -71,7 +74,7 @@ def add_request_arguments(p, *, k_required: bool = True) -> None:
     p.add_argument("--quality", default="heuristic",
                    help="quality score: length, heuristic, column:NAME, column:-NAME, none, or "
                    "a weighted sum such as 0.7*column:score+0.3*length (default: heuristic)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--where", help="DuckDB SQL predicate over the pool's columns: only rows "
                    "that satisfy it may be picked")
     p.add_argument("--must-include", default="", metavar="ROWS",
@@ -130,6 +133,7 @@ def run(args) -> int:
 
     ws = Workspace.open(args.workspace)
     name = check_name(args.name or f"{args.strategy}-k{args.k}")
+    refuse_existing_name(ws, name, args.force)
     request = build_request(args)
     started = time.perf_counter()
     update, close = progress_bar(f"selecting ({args.strategy})", unit="picks")
@@ -140,7 +144,13 @@ def run(args) -> int:
             result = run_selection(ws, request, progress=update)
     finally:
         close()
-    ws.save_selection(name, result, quality_spec=result.config.get("quality"))
+    try:
+        ws.save_selection(name, result, quality_spec=result.config.get("quality"),
+                          replace=args.force)
+    except InputError as exc:  # saved under this name by another process meanwhile
+        raise InputError(f"{exc}; {FORCE_HINT}", field="name") from None
+    notes = [result.stopped_early] if result.stopped_early else []
+    notes += pinned_outside_filter(ws, result.config)
     seconds = time.perf_counter() - started
     info = result.config.get("info") or {}
     if args.json:
@@ -151,7 +161,8 @@ def run(args) -> int:
             "seconds": round(seconds, 3), "stopped_early": result.stopped_early,
             "params": result.config.get("params"), "quality": result.config.get("quality"),
             "where": result.config.get("where"), "seed": args.seed,
-            "quota": info.get("quota"), "tokens": info.get("tokens")}, default=str))
+            "quota": info.get("quota"), "tokens": info.get("tokens"), "notes": notes},
+            default=str))
     else:
         print(f"saved selection '{name}': {result.k:,} rows by {args.strategy}, objective "
               f"{result.objective:.6g}, in {seconds:.2f}s")
@@ -162,6 +173,34 @@ def run(args) -> int:
         if "tokens" in info:
             print(f"  {info['tokens']['total']:,} training tokens "
                   f"(budget {info['tokens']['budget']:,})")
-        if result.stopped_early:
-            print(f"note: {result.stopped_early}")
+        for note in notes:
+            print(f"note: {note}")
     return 0
+
+
+FORCE_HINT = "pass --force to replace it, or choose another --name"
+
+
+def refuse_existing_name(ws, name: str, force: bool) -> None:
+    """InputError before any work when ``name`` is taken and ``--force`` was not given."""
+    from core.workspace.selections import exists_message
+
+    found = None if force else ws.existing_selection(name)
+    if found is not None:
+        raise InputError(f"{exists_message(found)}; {FORCE_HINT}", field="name")
+
+
+def pinned_outside_filter(ws, config: dict) -> list[str]:
+    """A note when must-include rows lie outside the ``--where`` filter (they are still
+    picked: an explicit pin beats a filter), so a user is not surprised to find them."""
+    where, must = config.get("where"), config.get("must_include") or []
+    if not where or not must:
+        return []
+    mask = ws.candidate_mask(where)
+    outside = [int(r) for r in must if not mask[int(r)]]
+    if not outside:
+        return []
+    rows = ", ".join(map(str, outside))
+    return [f"must-include row{'s' if len(outside) > 1 else ''} {rows} "
+            f"{'do' if len(outside) > 1 else 'does'} not satisfy --where {where!r}; kept "
+            "anyway (a pin beats the filter)"]

@@ -129,11 +129,14 @@ def write_bundle(ws, name: str, result, fmt: str, folder: Path, *, bundle_name: 
             "written by QD Explorer.\nPaste it into your Axolotl config; the path is "
             + ("absolute." if Path(axolotl_path).is_absolute() else
                "relative to the bundle folder: run from there or make it absolute."))
-    (folder / AXOLOTL_FILE).write_text(snippets.axolotl_yaml(fmt, axolotl_path, note=note),
-                                       encoding="utf-8")
+    multi_turn = _multi_turn_rows(frame)
+    (folder / AXOLOTL_FILE).write_text(
+        snippets.axolotl_yaml(fmt, axolotl_path, note=note, multi_turn_rows=multi_turn),
+        encoding="utf-8")
     export = {"format": fmt, "data_file": data_name, "columns": columns, "rows": len(ids),
               "dataset_name": stem, "include_extras": include_extras,
-              "multi_turn_rows": _multi_turn_rows(frame),
+              "multi_turn_rows": multi_turn,
+              "axolotl_refused": snippets.axolotl_refusal(fmt, multi_turn),
               "data_sha256": _data_sha256(folder / data_name),
               "files": [data_name, MANIFEST_NAME, SELECTION_TABLE, LLAMA_FACTORY_FILE,
                         AXOLOTL_FILE, CARD_FILE]}

@@ -89,7 +89,9 @@ def _use_lines(m: dict[str, Any], bundle_name: str) -> list[str]:
     fmt, data = exp["format"], exp["data_file"]
     lines = [f"- **LLaMA-Factory**: `dataset_dir: {bundle_name}` and "
              f"`dataset: {exp['dataset_name']}` (see `dataset_info.json`).",
-             "- **Axolotl**: paste `axolotl_datasets.yaml` into your config."]
+             "- **Axolotl**: paste `axolotl_datasets.yaml` into your config."
+             if not exp.get("axolotl_refused") else
+             f"- **Axolotl**: {exp['axolotl_refused']}."]
     if fmt == "hf":
         lines.append(f"- **datasets**: `datasets.load_from_disk(\"{data}\")`.")
     else:
@@ -101,9 +103,6 @@ def _use_lines(m: dict[str, Any], bundle_name: str) -> list[str]:
             lines.append("- Multi-turn rows keep earlier rounds in `history` as JSON text, "
                          "which LLaMA-Factory does not parse: use parquet or jsonl to train "
                          "on them.")
-        if fmt in ("alpaca", "jsonl", "parquet", "csv", "hf"):
-            lines.append("- Axolotl's alpaca-style types ignore `system` and `history`: "
-                         "export as sharegpt or openai to train on whole conversations.")
     return lines
 
 

@@ -57,25 +57,37 @@ def selection_uses_embedding(config: dict[str, Any], n_rows: int) -> bool:
 
 def selection_metrics(ws, name: str, result, *, compute: bool = True
                       ) -> tuple[dict | None, dict[str, Any]]:
-    """(report, how it was obtained): the stored report (``ws.load_metrics``) when there is
-    one, else computed with the defaults of ``python -m core metrics`` and stored."""
-    cached = ws.load_metrics(name)
-    if cached is not None:
-        return cached, {"source": "workspace cache (python -m core metrics or an export)"}
+    """(report, how it was obtained): every measure family, measured with the selection's
+    own quality spec and candidate predicate (``core.metrics.stored.full_options``).
+
+    The stored report (``ws.load_metrics_record``) is used when its recorded options hold
+    all of that; a partial one (``metrics --families quality``) or one measured otherwise
+    (``metrics --quality length``) is recomputed and stored in its place, so a manifest and
+    its card never ship a subset or another quality spec. ``compute=False`` leaves metrics
+    out rather than ship such a report."""
+    from core.metrics.stored import full_options, mismatch
+
+    wanted = full_options(result.config)
+    info: dict[str, Any] = {"quality": wanted["quality"], "options": wanted}
+    record = ws.load_metrics_record(name)
+    why = "nothing was stored" if record is None else mismatch(record[1], wanted)
+    if why is None:
+        return record[0], {"source": "workspace cache (python -m core metrics or an export)",
+                           **info}
     if not compute:
-        return None, {"source": "skipped (--no-metrics)"}
+        return None, {"source": "skipped (--no-metrics)" + (
+            f"; the stored metrics were not used: {why}" if record is not None else "")}
     if ws.embedding_info() is None:
         return None, {"source": "not computed: the pool is not embedded"}
     from core.metrics import MetricsOptions, compute_all_metrics
     from core.metrics.workspace_pool import metrics_pool_from_workspace
-    from core.quality import DEFAULT_SPEC
 
-    quality = result.config.get("quality", DEFAULT_SPEC)  # as python -m core metrics
-    opts = MetricsOptions()
-    pool = metrics_pool_from_workspace(ws, quality=quality, where=result.config.get("where"))
+    opts = MetricsOptions(n_random=wanted["n_random"])
+    pool = metrics_pool_from_workspace(ws, quality=wanted["quality"], where=wanted["where"])
     report = compute_all_metrics(pool, result.indices, opts)
-    ws.save_metrics(name, report)
-    return report, {"source": "computed", "quality": quality, "random_seeds": opts.n_random}
+    ws.save_metrics(name, report, wanted)
+    source = "computed" if record is None else f"computed (the stored metrics were not used: {why})"
+    return report, {"source": source, **info, "random_seeds": opts.n_random}
 
 
 def source_record(ws) -> dict[str, Any]:

@@ -80,9 +80,33 @@ def axolotl_dataset(fmt: str, data_path: str) -> dict[str, Any]:
     return item
 
 
-def axolotl_yaml(fmt: str, data_path: str, *, note: str = "") -> str:
-    """A YAML document ``datasets: [item]`` for Axolotl, with comment lines on top."""
+def axolotl_refusal(fmt: str, multi_turn_rows: int) -> str | None:
+    """Why no Axolotl stanza is written for this export, or None when one is.
+
+    Axolotl's documented instruction types (``alpaca``: instruction/input/output,
+    ``gpteacher``: instruction/input/response) read those three fields only, and its
+    ``chat_template`` type reads a list of messages, which an Alpaca-shaped record does not
+    have (its earlier rounds are ``history`` pairs). No Axolotl type maps ``system`` and
+    ``history``, so for an Alpaca-shaped file with multi-turn rows any stanza would train on
+    the last round alone, without its system prompt: it is refused instead.
+    """
+    format_spec(fmt)
+    if fmt in ("sharegpt", "openai") or not multi_turn_rows:
+        return None
+    kind = "alpaca" if fmt == "alpaca" else "gpteacher"
+    return (f"no Axolotl stanza: {multi_turn_rows:,} rows have a system prompt or earlier "
+            f"rounds, which Axolotl's {kind} type would drop (it reads instruction, input "
+            "and the response only); export as sharegpt or openai, which Axolotl's "
+            "chat_template type reads whole")
+
+
+def axolotl_yaml(fmt: str, data_path: str, *, note: str = "", multi_turn_rows: int = 0) -> str:
+    """A YAML document ``datasets: [item]`` for Axolotl, with comment lines on top; only
+    comments (no stanza, YAML null) when :func:`axolotl_refusal` refuses."""
     lines = [f"# {line}" if line else "#" for line in note.splitlines()]
+    refused = axolotl_refusal(fmt, multi_turn_rows)
+    if refused:
+        return "\n".join(lines + [f"# {refused[0].upper()}{refused[1:]}."]) + "\n"
     lines.append("datasets:")
     item = _yaml_lines(axolotl_dataset(fmt, data_path), 4)
     item[0] = "  - " + item[0].lstrip()

@@ -20,7 +20,11 @@ SHAPES = ("alpaca", "sharegpt", "openai", "prompt_completion", "question_answer"
 _SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
                    "chatgpt": "assistant", "bing": "assistant", "bard": "assistant",
                    "model": "assistant", "system": "system", "tool": "tool",
-                   "function_call": "assistant", "observation": "tool"}
+                   "function_call": "function_call", "observation": "tool"}
+# Turns a model writes: a chat needs one, and the last is the record's response. A
+# function_call turn keeps its role (LLaMA-Factory's ShareGPT tag), so an exported chat reads
+# human / function_call / observation / gpt as it was loaded.
+_MODEL_ROLES = ("assistant", "function_call")
 _EOS_MARKERS = ("<|endoftext|>", "</s>", "<|eot_id|>", "<|im_end|>")
 
 
@@ -195,7 +199,7 @@ def _chat(rec: dict[str, Any], shape: str) -> Canonical:
         role = _SHAREGPT_ROLES.get(role, role)
         turns.append({"role": role, "content": _content_text(turn[text_key])})
     users = [t for t in turns if t["role"] == "user"]
-    bots = [t for t in turns if t["role"] == "assistant"]
+    bots = [t for t in turns if t["role"] in _MODEL_ROLES]
     if not users or not bots:
         roles = sorted({t["role"] for t in turns})
         raise ValueError(f"'{key}' has roles {roles}; expected at least one user and one "

@@ -30,6 +30,7 @@ from core.select.compose import cut_to_token_budget, quota_summary, select_with_
 from core.select.registry import get_strategy
 from core.select.request import SelectionRequest
 from core.select.result import SelectionResult
+from core.workspace.filters import require_match
 
 TOKENS_COUNTED = "instruction + response, all-MiniLM-L6-v2 WordPiece"
 
@@ -85,7 +86,8 @@ def rerun_selection(ws: Any, config: Mapping[str, Any], progress: ProgressFn | N
 def candidate_rows(ws: Any, request: SelectionRequest) -> np.ndarray | None:
     """The rows the request may pick: its ``where`` predicate AND its id filters (the map's
     lasso); None when nothing restricts them."""
-    candidates = ws.candidate_mask(request.where) if request.where else None
+    candidates = (require_match(ws.candidate_mask(request.where), request.where)
+                  if request.where else None)
     if request.restrict_ids is None and not request.exclude_ids:
         return candidates
     ids = ws.pool_frame(["id"])["id"]

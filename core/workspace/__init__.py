@@ -161,10 +161,12 @@ class Workspace:
         return np.load(self.cache_dir / meta["file"], mmap_mode="r")
 
     def embed(self, embedder, field: str = "instruction", *, progress: ProgressFn | None = None,
-              chunk_rows: int = 2048) -> dict[str, Any]:
-        """Embed ``field`` with ``embedder`` (resumable) and make it current; cached by key."""
+              chunk_rows: int = 2048, status: Callable[[str], None] | None = None
+              ) -> dict[str, Any]:
+        """Embed ``field`` with ``embedder`` (resumable) and make it current; cached by key.
+        ``status(message)`` hears about model loading before the first chunk."""
         job = EmbeddingJob(self, embedder, field, chunk_rows)
-        return self._activate_embedding(job.run(progress))
+        return self._activate_embedding(job.run(progress, status))
 
     def use_vectors(self, vectors: np.ndarray, source: str) -> dict[str, Any]:
         """Make user-supplied (already validated, normalised) vectors the current embedding."""
@@ -334,11 +336,19 @@ class Workspace:
         return value
 
     # ---------------------------------------------------------- selections
-    def save_selection(self, name: str, result, *, quality_spec: str | None = None) -> None:
+    def save_selection(self, name: str, result, *, quality_spec: str | None = None,
+                       replace: bool = True) -> None:
+        """Save ``result`` as ``name``; with ``replace=False`` an existing ``name`` is refused
+        (InputError naming its strategy and time) and nothing is written."""
         if quality_spec is not None:
             result.config = {**result.config, "quality": quality_spec}
         ids = self.pool_frame(["id"])["id"].to_numpy()[result.indices].tolist()
-        sel_store.save_selection(self.db_path, self.pool_key, name, result, ids)
+        sel_store.save_selection(self.db_path, self.pool_key, name, result, ids,
+                                 replace=replace)
+
+    def existing_selection(self, name: str) -> dict[str, Any] | None:
+        """Strategy, k and save time of the selection ``name``, or None when there is none."""
+        return sel_store.existing_selection(self.db_path, name)
 
     def load_selection(self, name: str):
         return sel_store.load_selection(self.db_path, self.pool_key, name)
@@ -349,11 +359,19 @@ class Workspace:
     def delete_selection(self, name: str) -> None:
         sel_store.delete_selection(self.db_path, name)
 
-    def save_metrics(self, selection: str, metrics: dict[str, Any]) -> None:
-        sel_store.save_metrics(self.db_path, self.pool_key, selection, metrics)
+    def save_metrics(self, selection: str, metrics: dict[str, Any],
+                     options: dict[str, Any] | None = None) -> None:
+        """Store a metrics report with the options it was measured with
+        (``core.metrics.stored.metrics_options``)."""
+        sel_store.save_metrics(self.db_path, self.pool_key, selection, metrics, options)
 
     def load_metrics(self, selection: str) -> dict[str, Any] | None:
         return sel_store.load_metrics(self.db_path, self.pool_key, selection)
+
+    def load_metrics_record(self, selection: str
+                            ) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+        """(report, options or None) stored for ``selection``, or None."""
+        return sel_store.load_metrics_record(self.db_path, self.pool_key, selection)
 
     # ---------------------------------------------------------------- info
     def info(self) -> dict[str, Any]:

@@ -27,7 +27,11 @@ class EmbeddingJob:
         self.field = field
         self.chunk_rows = max(1, int(chunk_rows))
 
-    def run(self, progress=None) -> dict[str, Any]:
+    def run(self, progress=None, status=None) -> dict[str, Any]:
+        """Embed (or return the cached record). ``status(message)`` is told what happens
+        before the first chunk ("loading model ...", "fitting ..."), and
+        ``progress(done, n)`` is called once with the rows resumed from earlier chunks before
+        any new chunk is embedded, so a caller can show progress from the start."""
         texts = self.ws.texts(self.field)
         key = config_key("embed", texts_key(texts), self.field, self.embedder.config())
         cache = self.ws.cache_dir
@@ -44,8 +48,16 @@ class EmbeddingJob:
         n = len(texts)
         order = np.argsort(-np.fromiter((len(t) for t in texts), dtype=np.int64, count=n),
                            kind="stable")
+        if hasattr(self.embedder, "load"):
+            _tell(status, f"loading model {self.embedder.name}")
+            self.embedder.load()
         if hasattr(self.embedder, "prepare"):
+            _tell(status, f"fitting {self.embedder.name} on {n:,} texts")
             self.embedder.prepare(texts)
+        starts = range(0, n, self.chunk_rows)
+        resumed = sum(min(self.chunk_rows, n - start) for c, start in enumerate(starts)
+                      if (parts_dir / f"{c:06d}.npy").exists())
+        check_progress(progress, resumed, n, "embedding")
         chunks, reused = [], 0
         for c, start in enumerate(range(0, n, self.chunk_rows)):
             idx = order[start:start + self.chunk_rows]
@@ -75,6 +87,11 @@ class EmbeddingJob:
         atomic_write_json(sidecar, meta)
         shutil.rmtree(parts_dir, ignore_errors=True)
         return meta
+
+
+def _tell(status, message: str) -> None:
+    if status is not None:
+        status(message)
 
 
 def _load_part(path, rows: int) -> np.ndarray | None:

@@ -40,6 +40,16 @@ def candidate_mask(frame: pd.DataFrame, where: str | None) -> np.ndarray:
     return mask
 
 
+def require_match(mask: np.ndarray, where: str) -> np.ndarray:
+    """``mask`` itself, or an InputError saying that the filter ``where`` matched no row (a
+    selection over nothing would otherwise fail later with a puzzling "k is larger than the 0
+    candidate rows")."""
+    if not mask.any():
+        raise InputError(f"the filter {where!r} matched no row of the {mask.size:,}-row pool; "
+                         "check the column name and the values it compares with", field="where")
+    return mask
+
+
 def _check_single_predicate(where: str) -> None:
     """Refuse text that is not one parenthesis-balanced expression without comments.
 

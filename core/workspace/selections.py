@@ -26,9 +26,27 @@ def check_name(name: str) -> str:
     return name
 
 
+def existing_selection(db: Path, name: str) -> dict[str, Any] | None:
+    """``{"name", "strategy", "k", "created"}`` of the saved selection ``name``, or None."""
+    with connect(db, read_only=True) as con:
+        row = con.execute("SELECT strategy, k, created FROM selections WHERE name = ?",
+                          [name]).fetchone()
+    if row is None:
+        return None
+    return {"name": name, "strategy": row[0], "k": row[1],
+            "created": str(row[2]).split(".")[0]}
+
+
+def exists_message(found: dict[str, Any]) -> str:
+    """One line naming an existing selection: what made it and when."""
+    return (f"a selection named {found['name']!r} already exists ({found['strategy']}, "
+            f"k={found['k']}, saved {found['created']})")
+
+
 def save_selection(db: Path, pool_key: str, name: str, result: SelectionResult,
-                   ids: list[str]) -> None:
-    """Insert or replace ``name`` in one transaction."""
+                   ids: list[str], *, replace: bool = True) -> None:
+    """Insert ``name`` in one transaction; an existing selection of that name (and its
+    metrics) is replaced when ``replace``, else an InputError names it and nothing changes."""
     check_name(name)
     rows = pd.DataFrame({
         "name": name, "rank": np.arange(result.k, dtype=np.int32),
@@ -37,6 +55,7 @@ def save_selection(db: Path, pool_key: str, name: str, result: SelectionResult,
     with connect(db) as con:
         con.execute("BEGIN TRANSACTION")
         try:
+            _refuse_existing(con, name, replace)
             con.execute("DELETE FROM selections WHERE name = ?", [name])
             con.execute("DELETE FROM selection_rows WHERE name = ?", [name])
             con.execute("DELETE FROM metrics WHERE selection = ?", [name])
@@ -54,6 +73,16 @@ def save_selection(db: Path, pool_key: str, name: str, result: SelectionResult,
         except Exception:
             con.execute("ROLLBACK")
             raise
+
+
+def _refuse_existing(con, name: str, replace: bool) -> None:
+    if replace:
+        return
+    row = con.execute("SELECT strategy, k, created FROM selections WHERE name = ?",
+                      [name]).fetchone()
+    if row is not None:
+        raise InputError(exists_message({"name": name, "strategy": row[0], "k": row[1],
+                                         "created": str(row[2]).split(".")[0]}), field="name")
 
 
 def load_selection(db: Path, pool_key: str, name: str) -> SelectionResult:
@@ -92,20 +121,39 @@ def delete_selection(db: Path, name: str) -> None:
         con.execute("COMMIT")
 
 
-def save_metrics(db: Path, pool_key: str, selection: str, metrics: dict[str, Any]) -> None:
+def save_metrics(db: Path, pool_key: str, selection: str, metrics: dict[str, Any],
+                 options: dict[str, Any] | None = None) -> None:
+    """Store ``metrics`` for ``selection`` with the ``options`` it was measured with
+    (core.metrics.stored.metrics_options), replacing what was stored."""
     with connect(db) as con:
         con.execute("BEGIN TRANSACTION")
         con.execute("DELETE FROM metrics WHERE selection = ?", [selection])
-        con.execute("INSERT INTO metrics (selection, pool_key, metrics) VALUES (?, ?, ?)",
-                    [selection, pool_key, json.dumps(metrics, default=_jsonable)])
+        con.execute("INSERT INTO metrics (selection, pool_key, metrics, options) "
+                    "VALUES (?, ?, ?, ?)",
+                    [selection, pool_key, json.dumps(metrics, default=_jsonable),
+                     None if options is None else json.dumps(options, default=_jsonable)])
         con.execute("COMMIT")
 
 
 def load_metrics(db: Path, pool_key: str, selection: str) -> dict[str, Any] | None:
+    record = load_metrics_record(db, pool_key, selection)
+    return None if record is None else record[0]
+
+
+def load_metrics_record(db: Path, pool_key: str, selection: str
+                        ) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """(report, options) stored for ``selection``; options None when a report was stored
+    without them (before they were recorded); None when nothing is stored."""
     with connect(db, read_only=True) as con:
-        row = con.execute("SELECT metrics FROM metrics WHERE selection = ? AND pool_key = ?",
-                          [selection, pool_key]).fetchone()
-    return json.loads(row[0]) if row else None
+        cur = con.execute("SELECT * FROM metrics WHERE selection = ? AND pool_key = ?",
+                          [selection, pool_key])
+        row = cur.fetchone()
+        names = [d[0] for d in cur.description]
+    if row is None:
+        return None
+    values = dict(zip(names, row, strict=True))
+    options = values.get("options")  # absent in a file no write has migrated yet
+    return json.loads(values["metrics"]), (json.loads(options) if options else None)
 
 
 def _jsonable(value: Any) -> Any:

@@ -25,6 +25,9 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS metrics (
         selection VARCHAR PRIMARY KEY, pool_key VARCHAR, metrics VARCHAR,
         computed TIMESTAMP DEFAULT current_timestamp)""",
+    # The options a metrics report was measured with (families, quality spec, ...), JSON;
+    # added after the first release, so older files gain the column on their next write.
+    "ALTER TABLE metrics ADD COLUMN IF NOT EXISTS options VARCHAR",
     """CREATE TABLE IF NOT EXISTS runs (
         run_id VARCHAR, command VARCHAR, config VARCHAR, seconds DOUBLE, status VARCHAR,
         started TIMESTAMP DEFAULT current_timestamp)""",

@@ -72,6 +72,18 @@ def test_select_moves_alpha_runs_and_saves(app_env):
     ws = Workspace.open(at.session_state["qdx_workspace"])
     assert [s["name"] for s in ws.list_selections()] == ["top-quality"]
     assert ws.load_selection("top-quality").k == 30
+    # Saving another run under the same name asks first: a warning naming the saved one,
+    # Save disabled until "Replace" is ticked.
+    at.number_input(key="p_k").set_value(12).run()
+    at.text_input(key="save_name").input("top-quality").run()
+    assert any("'top-quality' already exists (qdit, k=30" in w.value for w in at.warning)
+    assert at.button(key="save_btn").disabled
+    assert ws.load_selection("top-quality").k == 30
+    at.checkbox(key="save_replace:top-quality").check().run()
+    assert not at.button(key="save_btn").disabled
+    at.button(key="save_btn").click().run()
+    assert any("Saved" in s.value for s in at.success)
+    assert ws.load_selection("top-quality").k == 12
 
 
 def test_dpp_neighbours_are_computed_ahead_and_equal_a_direct_run(app_env):
@@ -91,19 +103,25 @@ def test_dpp_neighbours_are_computed_ahead_and_equal_a_direct_run(app_env):
     pf = at.session_state["qdx_prefetcher"]  # the session's own
     assert pf.idle(timeout=120)
     before = pf.computed
+    from ui.run_memo import run_key
+
+    ws = Workspace.open(at.session_state["qdx_workspace"])
+    request = at.session_state["qdx_current_result"][1]
+    # 0.35's neighbours other than 0.3 (the foreground run, in the session's memo) that
+    # nothing has computed yet: the release must have them computed in the background
+    missing = [lam for lam in (0.4, 0.45, 0.25)
+               if pf.get(run_key(ws, request.with_params(lam=lam))) is None]
     at.slider(key="p_lam").set_value(0.35).run()
     assert not at.exception, [e.value for e in at.exception]
     bar_texts = " ".join(str(p.proto) for p in at.get("progress"))
     assert "computed ahead while you looked" in bar_texts
     shown = at.session_state["qdx_current_result"][2]
-    ws = Workspace.open(at.session_state["qdx_workspace"])
     direct = run_selection(ws, SelectionRequest("dpp", 25, {"lam": 0.35}, quality="length"))
     assert shown.indices.tolist() == direct.indices.tolist()
     assert shown.config["params"]["lam"] == 0.35
-    # 0.35's own neighbours were done in turn (those not done already)
-    from ui.run_memo import run_key
-
-    assert pf.idle(timeout=120) and pf.computed >= before
+    # 0.35's own neighbours were done in turn: exactly those not done already (a counter
+    # that only grows, compared with >=, could not fail)
+    assert pf.idle(timeout=120) and pf.computed - before == len(missing)
     request = at.session_state["qdx_current_result"][1]
     for lam in (0.4, 0.45, 0.25):
         assert pf.get(run_key(ws, request.with_params(lam=lam))) is not None
@@ -229,6 +247,44 @@ def test_quota_and_token_budget_on_the_select_page(app_env):
     assert any("training tokens of a 200 budget" in c.value for c in at.caption)
     at.text_input(key="p_quota").input("category=math:0.5,code:0.4").run()
     assert any("sum to 0.9, not 1" in e.value for e in at.error)
+
+
+def test_compare_uses_one_quality_spec_for_every_column(app_env):
+    """Two selections made with different quality scores: the quality rows of the table are
+    measured with one spec (chosen on the page, the first selection's by default), and the
+    page says which, naming the selection made with another."""
+    from core.metrics import compute_all_metrics
+    from core.metrics.report import MetricsOptions
+    from core.metrics.workspace_pool import metrics_pool_from_workspace
+    from core.select.request import SelectionRequest
+    from core.select.run import run_selection
+
+    at = _select_page(app_env)
+    ws = Workspace.open(at.session_state["qdx_workspace"])
+    ws.save_selection("by-length", run_selection(ws, SelectionRequest("quality", 20,
+                                                                      quality="length")))
+    ws.save_selection("by-score", run_selection(ws, SelectionRequest("quality", 20,
+                                                                     quality="column:score")))
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="cmp_names").value == ["by-length", "by-score"]
+    assert at.selectbox(key="cmp_quality").value == "length"
+    assert any("Quality measures in every column use `length`; selections made with another "
+               "score: by-score (column:score)" in c.value for c in at.caption)
+
+    def quality_mean(spec: str, name: str) -> float:
+        pool = metrics_pool_from_workspace(ws, quality=spec)
+        return compute_all_metrics(pool, ws.load_selection(name).indices,
+                                   MetricsOptions(families=("quality",)))["quality_mean"][
+                                       "selection"]
+
+    table = at.dataframe[0].value.set_index("measure")
+    assert table.loc["Quality (mean)", "by-score"] == quality_mean("length", "by-score")
+    assert table.loc["Quality (mean)", "by-score"] != quality_mean("column:score", "by-score")
+    at.selectbox(key="cmp_quality").set_value("column:score").run()
+    table = at.dataframe[0].value.set_index("measure")
+    assert table.loc["Quality (mean)", "by-length"] == quality_mean("column:score",
+                                                                    "by-length")
 
 
 def test_a_smaller_k_is_the_prefix_of_a_larger_run(app_env):

@@ -162,8 +162,10 @@ def test_load_vectors_refuses_pickled_objects(tmp_path):
 def test_minilm_on_real_alpaca_rows(shared_data):
     records = json.loads((shared_data / "alpaca" / "alpaca_5000.json").read_text())[:200]
     texts = [r["instruction"] for r in records]
-    emb = create_embedder()
-    x = emb.embed(texts)
+    emb = create_embedder(batch_size=64)
+    seen: list[int] = []
+    x = emb.embed(texts, progress=lambda done, total: seen.append(done))
+    assert seen == [64, 128, 192, 200]  # after every batch, not every 256 rows
     assert x.shape == (200, 384)
     assert_unit_float32(x, 200)
     assert emb.dim == 384

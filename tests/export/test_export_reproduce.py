@@ -85,8 +85,12 @@ def test_changed_source_file_is_refused(dolly, capsys):
     src.write_text(json.dumps(data))
     try:
         rc, out, err = _reproduce(ws, bundle / "manifest.json", capsys, "--json")
-        assert rc == 2 and out == "" and err.count("\n") == 1
+        assert rc == 2 and err.count("\n") == 1
         assert "source file changed since it was loaded" in err and str(src) in err
+        # --json: the refusal is one JSON object on stdout too
+        assert len(out.splitlines()) == 1
+        assert json.loads(out) == {"match": None, "refused": True,
+                                   "error": err.strip().removeprefix("error: ")}
     finally:
         src.write_bytes(original)
     assert _reproduce(ws, bundle / "manifest.json", capsys)[0] == 0
@@ -112,3 +116,6 @@ def test_bad_manifests_are_one_line_errors(dolly, tmp_path, capsys):
     (tmp_path / "y.json").write_text("{not json")
     rc, _, err = _reproduce(ws, tmp_path / "y.json", capsys)
     assert rc == 2 and "not readable JSON" in err
+    rc, out, err = _reproduce(ws, tmp_path / "y.json", capsys, "--json")
+    assert rc == 2 and json.loads(out)["refused"] is True
+    assert "not readable JSON" in json.loads(out)["error"]

@@ -30,7 +30,8 @@ ALPACA_RECORD = st.fixed_dictionaries(
     optional={"system": TEXT, "history": st.lists(st.tuples(TEXT, TEXT).map(list), max_size=3),
               "category": WORDY})
 
-ROLES = st.sampled_from(["human", "gpt", "system", "observation", "user", "assistant", "tool"])
+ROLES = st.sampled_from(["human", "gpt", "system", "observation", "user", "assistant", "tool",
+                         "function_call"])
 CHAT_RECORD = st.fixed_dictionaries(
     {"conversations": st.lists(st.fixed_dictionaries({"from": ROLES, "value": TEXT}),
                                min_size=2, max_size=6)},
@@ -77,10 +78,7 @@ def _check_same(frame, back, fmt: str) -> None:
 def _every_format(records: list[dict]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        try:
-            frame = _canonical(records, folder)
-        except InputError:
-            return  # e.g. every record a duplicate of another: nothing to export
+        frame = _canonical(records, folder)  # valid input: the loader must accept it
         fits_alpaca = all(alpaca_rounds(r) is not None for r in frame.to_dict("records"))
         for fmt in FORMATS:
             if fmt == "hf":
@@ -170,3 +168,24 @@ def test_system_prompt_rows_keep_their_split_in_alpaca(tmp_path):
     assert (back["instruction"][0], back["input"][0]) == ("Sum", "2 and 3")
     written = json.loads((tmp_path / "sel.json").read_text(encoding="utf-8"))
     assert written[0]["system"] == "Be exact." and written[0]["history"] == []
+
+
+def test_function_call_turns_keep_their_role(tmp_path):
+    """LLaMA-Factory's ShareGPT tool use (human / function_call / observation / gpt) comes
+    back from export as it was written, and the OpenAI export loads back to the same chat."""
+    conv = [{"from": "human", "value": "Weather in Oslo?"},
+            {"from": "function_call", "value": '{"name": "weather", "arguments": {"c": "Oslo"}}'},
+            {"from": "observation", "value": '{"temp": -3}'},
+            {"from": "gpt", "value": "It is -3 degrees in Oslo."}]
+    frame = _canonical([{"conversations": conv}], tmp_path)
+    assert [t["role"] for t in row_turns(frame.to_dict("records")[0])] == [
+        "user", "function_call", "tool", "assistant"]
+    assert frame["response"][0] == "It is -3 degrees in Oslo."
+    path = tmp_path / "sel.json"
+    write_data(frame, "sharegpt", path)
+    assert json.loads(path.read_text(encoding="utf-8"))[0]["conversations"] == conv
+    for fmt in ("sharegpt", "openai"):
+        _check_same(frame, _roundtrip(frame, fmt, tmp_path), fmt)
+    # A model turn that is a function call differs from a plain answer: another id.
+    plain = [dict(t, **{"from": "gpt"}) if t["from"] == "function_call" else t for t in conv]
+    assert _canonical([{"conversations": plain}], tmp_path)["id"][0] != frame["id"][0]

@@ -75,7 +75,12 @@ def _records(path, fmt):
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_axolotl_stanza_parses_and_points_at_the_data(mixed_ws, tmp_path, fmt):
-    res = export_selection(mixed_ws, "mixed", fmt, tmp_path / "b", compute_metrics=False)
+    single = mixed_ws.pool_frame()["conversation"].isna().to_numpy()
+    rows = np.flatnonzero(single)[:5]
+    mixed_ws.save_selection("single", SelectionResult(rows, np.zeros(5), np.zeros(5), config={
+        "strategy": "manual", "k": 5, "quality": "none"}))
+    res = export_selection(mixed_ws, "single", fmt, tmp_path / "b", compute_metrics=False)
+    assert res.manifest["export"]["axolotl_refused"] is None
     doc = yaml.safe_load((res.out / "axolotl_datasets.yaml").read_text(encoding="utf-8"))
     (item,) = doc["datasets"]
     assert item["path"] == str(res.data_path)
@@ -107,3 +112,40 @@ def test_hf_entry_loads_through_the_arrow_builder(mixed_ws, tmp_path):
     ds = datasets.load_dataset("arrow", data_files=str(res.out / entry["file_name"]),
                                split="train", cache_dir=str(tmp_path / "cache"))
     assert ds.num_rows == 6 and {"instruction", "history", "system"} <= set(ds.column_names)
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_axolotl_stanza_is_refused_when_it_would_drop_turns(mixed_ws, tmp_path, fmt):
+    """Rows with a system prompt and earlier rounds: Axolotl's alpaca / gpteacher types read
+    instruction/input/response only, so no stanza is written for the Alpaca-shaped formats
+    (the file says why, as do the card and the manifest); chats get chat_template."""
+    res = export_selection(mixed_ws, "mixed", fmt, tmp_path / "b", compute_metrics=False)
+    text = (res.out / "axolotl_datasets.yaml").read_text(encoding="utf-8")
+    doc = yaml.safe_load(text)
+    refused = res.manifest["export"]["axolotl_refused"]
+    if fmt in ("sharegpt", "openai"):
+        assert refused is None and doc["datasets"][0]["type"] == "chat_template"
+        return
+    assert doc is None  # comments only: nothing a user could paste by mistake
+    assert "No Axolotl stanza: 3 rows have a system prompt or earlier rounds" in text
+    assert "export as sharegpt or openai" in text and refused.startswith("no Axolotl stanza")
+    card = (res.out / "README.md").read_text(encoding="utf-8")
+    assert f"- **Axolotl**: {refused}." in card and "paste `axolotl_datasets.yaml`" not in card
+
+
+def test_cli_export_says_the_axolotl_stanza_was_refused(tmp_path, run_cli):
+    pool = tmp_path / "chats.json"
+    pool.write_text(json.dumps([{"conversations": [
+        {"from": "system", "value": "You are terse."},
+        {"from": "human", "value": f"First question {i}"}, {"from": "gpt", "value": "One."},
+        {"from": "human", "value": f"Second question {i}"}, {"from": "gpt", "value": "Two."}]}
+        for i in range(6)]), encoding="utf-8")
+    ws = tmp_path / "ws"
+    assert run_cli("load", pool, "--workspace", ws)[0] == 0
+    assert run_cli("select", "--workspace", ws, "--strategy", "random", "--k", "4")[0] == 0
+    code, out, err = run_cli("export", "--workspace", ws, "--selection", "random-k4",
+                             "--format", "alpaca", "--out", tmp_path / "out")
+    assert code == 0, err
+    assert "note: no Axolotl stanza: 4 rows have a system prompt or earlier rounds" in out
+    written = json.loads((tmp_path / "out" / "random-k4.json").read_text(encoding="utf-8"))
+    assert written[0]["system"] == "You are terse." and len(written[0]["history"]) == 1

@@ -94,3 +94,62 @@ def test_declared_parameters_as_flags(ws_dir, capsys):
         main(["info", "--workspace", ws_dir, "--alpha", "0.5"])
     assert exit_.value.code == 2
     assert "unrecognized arguments: --alpha 0.5" in capsys.readouterr().err
+
+
+def test_an_existing_name_is_refused_until_force(ws_dir, capsys):
+    from core.workspace import Workspace
+
+    assert main(["select", "--workspace", ws_dir, "--strategy", "qdit", "--k", "5",
+                 "--name", "wr7"]) == 0
+    before = Workspace.open(ws_dir).load_selection("wr7").indices.tolist()
+    capsys.readouterr()
+    assert main(["select", "--workspace", ws_dir, "--strategy", "random", "--k", "7",
+                 "--name", "wr7"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'wr7' already exists (qdit, k=5, saved 20" in err
+    assert "--force" in err
+    kept = Workspace.open(ws_dir).load_selection("wr7")
+    assert kept.config["strategy"] == "qdit" and kept.indices.tolist() == before
+    assert main(["select", "--workspace", ws_dir, "--strategy", "random", "--k", "7",
+                 "--name", "wr7", "--force"]) == 0
+    replaced = Workspace.open(ws_dir).load_selection("wr7")
+    assert replaced.config["strategy"] == "random" and replaced.k == 7
+
+
+def test_workspace_refuses_a_taken_name_without_replace(ws_dir):
+    from core.errors import InputError
+    from core.select.request import SelectionRequest
+    from core.select.run import run_selection
+    from core.workspace import Workspace
+
+    ws = Workspace.open(ws_dir)
+    ws.save_selection("taken", run_selection(ws, SelectionRequest("random", 3, seed=1)))
+    with pytest.raises(InputError, match="'taken' already exists \\(random, k=3"):
+        ws.save_selection("taken", run_selection(ws, SelectionRequest("random", 4)),
+                          replace=False)
+    assert ws.load_selection("taken").k == 3
+    assert ws.existing_selection("taken")["strategy"] == "random"
+    assert ws.existing_selection("never-saved") is None
+
+
+def test_a_filter_that_matches_nothing_says_so(ws_dir, capsys):
+    capsys.readouterr()
+    assert main(["select", "--workspace", ws_dir, "--strategy", "random", "--k", "10",
+                 "--where", "rating = 99"]) == 2
+    err = capsys.readouterr().err
+    assert "the filter 'rating = 99' matched no row of the 60-row pool" in err
+    assert "candidate rows" not in err
+
+
+def test_must_include_outside_the_filter_is_noted(ws_dir, capsys):
+    capsys.readouterr()
+    # rating = i % 5, so row 5 has rating 0 and row 6 rating 1.
+    assert main(["select", "--workspace", ws_dir, "--strategy", "random", "--k", "4",
+                 "--where", "rating >= 1", "--must-include", "5,6", "--name", "pins"]) == 0
+    out = capsys.readouterr().out
+    assert "note: must-include row 5 does not satisfy --where 'rating >= 1'; kept anyway" in out
+    assert main(["select", "--workspace", ws_dir, "--strategy", "random", "--k", "4",
+                 "--where", "rating >= 1", "--must-include", "5", "--name", "pins-json",
+                 "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert len(notes) == 1 and notes[0].startswith("must-include row 5 ")

@@ -10,9 +10,28 @@ from core.select.dpp import kernel_block
 from tests.synthetic import clustered_unit_vectors
 
 
+def reference_kernel(a, b, gamma=1.0):
+    """K(a, b) = exp(gamma * (cos(a, b) - 1) / 2) for unit rows (METHODS.md, README), written
+    here rather than imported from core.select.dpp so that the oracle cannot share a bug
+    with the code it checks. The dot products are float32 as the strategy's, so that ties
+    break the same way; the rest is float64."""
+    dots = (np.asarray(a, dtype=np.float32) @ np.asarray(b, dtype=np.float32).T)
+    return np.exp(gamma * (dots.astype(np.float64) - 1.0) / 2.0)
+
+
+def test_kernel_formula_is_pinned():
+    """Known values: cos 1 -> 1, cos 0 -> exp(-gamma/2), cos -1 -> exp(-gamma)."""
+    x = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]], dtype=np.float32)
+    for gamma in (0.5, 1.0, 3.0):
+        expected = np.exp(-gamma * np.array([[0.0, 0.5, 1.0], [0.5, 0.0, 0.5],
+                                             [1.0, 0.5, 0.0]]))
+        np.testing.assert_allclose(kernel_block(x, x, gamma=gamma), expected, rtol=1e-12)
+        np.testing.assert_allclose(reference_kernel(x, x, gamma), expected, rtol=1e-12)
+
+
 def brute_force_map(x, q, theta, k, gamma=1.0, floor=1e-6, must=()):
     """Greedy on theta * log q + (1 - theta) * [log det K_{A+j} - log det K_A] via slogdet."""
-    kern = kernel_block(x, x, gamma=gamma)
+    kern = reference_kernel(x, x, gamma)
     np.fill_diagonal(kern, 1.0)
     picked = list(must)
 
@@ -42,7 +61,7 @@ def test_equals_brute_force_log_det(pool, theta, panel, gamma):
         SelectionContext(embeddings=x, quality=q), 22)
     assert res.indices.tolist() == brute_force_map(x, q, theta, 22, gamma=gamma)
     # objective = theta * sum log q + (1 - theta) * log det K_A, recomputed from scratch
-    kern = kernel_block(x, x, gamma=gamma)
+    kern = reference_kernel(x, x, gamma)
     np.fill_diagonal(kern, 1.0)
     rows = res.indices
     expected = theta * np.log(q[rows]).sum() + (1 - theta) * np.linalg.slogdet(
@@ -94,7 +113,7 @@ def test_rbf_equals_exponential_kernel_on_unit_vectors(pool):
 
 def test_more_diverse_than_quality_top_k(pool):
     x, q = pool
-    kern = kernel_block(x, x)
+    kern = reference_kernel(x, x)
     np.fill_diagonal(kern, 1.0)
     ctx = SelectionContext(embeddings=x, quality=q)
     div = get_strategy("dpp", lam=0.0).select(ctx, 12).indices
@@ -129,9 +148,9 @@ def test_precision_auto_picks_double_for_small_and_single_for_large_runs(larger)
 
 
 def _exact_score(x, q, theta, prefix, j):
-    kern = kernel_block(x[prefix], x[prefix])
+    kern = reference_kernel(x[prefix], x[prefix])
     np.fill_diagonal(kern, 1.0)
-    c = np.linalg.solve(np.linalg.cholesky(kern), kernel_block(x[prefix], x[[j]])[:, 0])
+    c = np.linalg.solve(np.linalg.cholesky(kern), reference_kernel(x[prefix], x[[j]])[:, 0])
     return theta * np.log(q[j]) + (1 - theta) * np.log(1.0 - c @ c)
 
 

@@ -65,16 +65,18 @@ def test_switching_back_reuses_the_cache(tiny_workspace):
     ws = tiny_workspace
     first_key = ws.embedding_info()["key"]
     first = np.array(ws.embeddings())
+    cached = ws.cache_dir / ws.embedding_info()["file"]
+    written = cached.stat().st_mtime_ns
     ws.embed(TfidfSvdEmbedder(dim=16))
     again = CountingEmbedder()
-    started = time.perf_counter()
     meta = ws.embed(again, "instruction")
-    elapsed = time.perf_counter() - started
+    # Not a wall-clock bound (a shared machine makes those flaky): the embedder was never
+    # asked and the cached matrix was not written again.
     assert again.calls == 0, "a cached embedding must not be recomputed"
+    assert cached.stat().st_mtime_ns == written
     assert meta["key"] == first_key
     assert ws.info()["model"] == "hashing-64"
     assert np.array_equal(ws.embeddings(), first)
-    assert elapsed < 2.0  # generous: it only reads a small JSON file
 
 
 def test_embedding_texts_per_field(tiny_workspace, tiny_records):

@@ -231,3 +231,22 @@ def test_brackets_semicolons_and_dashes_inside_literals_are_fine():
     assert np.flatnonzero(candidate_mask(frame, "((score > 1) AND (score < 4))")).tolist() == [
         1, 2]
     assert np.flatnonzero(candidate_mask(frame, "score IN (SELECT 999)")).tolist() == []
+
+
+def test_metrics_in_a_file_from_before_options_were_recorded(tiny_workspace):
+    """A qdx.duckdb whose metrics table has no options column still reads (options None:
+    unknown, so an export recomputes) and gains the column on its next write."""
+    import duckdb
+
+    ws = tiny_workspace
+    ws.save_selection("old", make_result([1, 2, 3]))
+    with duckdb.connect(str(ws.db_path)) as con:
+        con.execute("DROP TABLE metrics")
+        con.execute("CREATE TABLE metrics (selection VARCHAR PRIMARY KEY, pool_key VARCHAR, "
+                    "metrics VARCHAR, computed TIMESTAMP DEFAULT current_timestamp)")
+        con.execute("INSERT INTO metrics (selection, pool_key, metrics) VALUES (?, ?, ?)",
+                    ["old", ws.pool_key, json.dumps({"vendi": {"selection": 2.0}})])
+    assert ws.load_metrics_record("old") == ({"vendi": {"selection": 2.0}}, None)
+    ws.save_metrics("old", {"vendi": {"selection": 3.0}}, {"families": ["embedding"]})
+    assert ws.load_metrics_record("old") == ({"vendi": {"selection": 3.0}},
+                                             {"families": ["embedding"]})
