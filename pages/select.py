@@ -9,7 +9,7 @@ import streamlit as st
 from core.errors import CancelledError, InputError
 from core.metrics import MEASURES
 from core.select.registry import STRATEGIES, strategy_names
-from ui import data, state
+from ui import data, state, tradeoff
 from ui import selection as sel
 from ui.map_figure import highlight_figure, highlight_png
 from ui.prefetch import REACH, SLIDERS
@@ -102,6 +102,8 @@ def selection_panel() -> None:
                            "tokens; or a numeric column of the pool")
     pcols = st.columns([2, 1])
     params, seed = _params_for(strategy, pcols)
+    with pcols[0]:  # the slider's trade-off, from a stored sweep (ui.tradeoff)
+        tradeoff.slider_tradeoff(ws, strategy, params, k, quality, seed)
     ids = frame["id"]
     restrict = None if filters["restrict"] is None else ids.iloc[filters["restrict"]].tolist()
     exclude = ids.iloc[filters["exclude"]].tolist() if len(filters["exclude"]) else []
