@@ -9,7 +9,7 @@ import streamlit as st
 from core.errors import CancelledError, InputError
 from core.metrics import MEASURES
 from core.select.registry import STRATEGIES, strategy_names
-from ui import data, state, tradeoff
+from ui import data, explain_view, state, tradeoff
 from ui import selection as sel
 from ui.map_figure import highlight_figure, highlight_png
 from ui.prefetch import REACH, SLIDERS
@@ -238,6 +238,7 @@ def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
                    "and the mean of 3 random subsets of the same size; Self-BLEU is added "
                    "when the selection is saved.")
     phases.mark("all_sent")
+    explain_view.why_these_rows(ws, result, emb["key"])  # off unless its toggle is on
 
 
 selection_panel()

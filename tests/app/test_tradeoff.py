@@ -69,3 +69,4 @@ def test_tradeoff_figure_marks_the_current_value():
     assert [t.name for t in fig.data] == ["coverage", "mean quality"]
     assert list(fig.data[1].y) == [0.5, 0.8, 0.9] and fig.data[1].yaxis == "y2"
     assert [s.x0 for s in fig.layout.shapes] == [0.35]
+
