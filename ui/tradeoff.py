@@ -2,9 +2,9 @@
 sweeps, both through core.sweep (one sweep implementation, stored in the workspace).
 
 The Select page asks :func:`slider_tradeoff` for the sweep of the strategy's slider at the
-current k and quality: a stored sweep is drawn at once; otherwise one is started on a
-background thread (one at a time: a sweep for other settings is cancelled at its next
-point) and the plot appears once it is stored. QDX_PREFETCH=0 (ui.settings: a shared
+current k and quality: a stored sweep is drawn at once; otherwise one is started in a
+background process (ui.sweep_worker; one at a time: a sweep for other settings stops the
+running one) and the plot appears once it is stored. QDX_PREFETCH=0 (ui.settings: a shared
 server's cores, benchmarks of cold releases) starts no background sweep either.
 """
 
@@ -18,7 +18,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.errors import CancelledError, InputError
 from core.sweep import COVERAGE, QUALITY, Sweep, SweepSpec, cached_sweep, list_sweeps, run_sweep
 from core.workspace import Workspace
 from ui import settings
@@ -40,54 +39,61 @@ def slider_spec(strategy: str, params: dict[str, Any], k: int, quality: str | No
 
 
 class _Background:
-    """One sweep at a time on a daemon thread; its own Workspace object (core code only)."""
+    """One sweep at a time in a child process (ui.sweep_worker); starting a sweep for other
+    settings stops the one running."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.key: str | None = None
-        self.done = 0
         self.failed: dict[str, str] = {}
-        self.thread: threading.Thread | None = None
+        self.process: Any = None
+        self.done: Any = None
+        self.errors: Any = None
 
     def status(self, key: str) -> tuple[bool, int]:
         with self.lock:
-            return self.key == key and self.thread is not None and self.thread.is_alive(), \
-                self.done
+            self._collect()
+            alive = self.key == key and self.process is not None and self.process.is_alive()
+            return alive, int(self.done.value) if self.done is not None else 0
+
+    def _collect(self) -> None:
+        if self.errors is not None and self.key is not None:
+            while not self.errors.empty():
+                self.failed[self.key] = self.errors.get()
 
     def start(self, root: str, key: str, spec: SweepSpec) -> None:
+        import multiprocessing as mp
+
+        from ui.sweep_worker import run_child
+
         with self.lock:
-            if key in self.failed or (self.key == key and self.thread and self.thread.is_alive()):
+            self._collect()
+            if key in self.failed or (self.key == key and self.process is not None
+                                      and self.process.is_alive()):
                 return
-            self.key, self.done = key, 0  # a running sweep for another key stops at its
-            # next point: its progress callback sees the key change
-            self.thread = threading.Thread(target=self._run, args=(root, key, spec),
-                                           daemon=True, name="qdx-sweep")
-            self.thread.start()
+            self._terminate()
+            ctx = mp.get_context("spawn")
+            self.key, self.done, self.errors = key, ctx.Value("i", 0), ctx.SimpleQueue()
+            self.process = ctx.Process(target=run_child, args=(root, spec, self.done,
+                                                              self.errors),
+                                       daemon=True, name="qdx-sweep")
+            self.process.start()
 
-    def _run(self, root: str, key: str, spec: SweepSpec) -> None:
-        def progress(done: int, total: int, value: float) -> bool:
-            with self.lock:
-                if self.key != key:
-                    return False
-                self.done = done
-            return True
+    def _terminate(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join(10)
+        self.process = None
 
-        try:
-            run_sweep(Workspace.open(root), spec, progress=progress)
-        except CancelledError:
-            pass
-        except (InputError, OSError, ValueError, RuntimeError) as exc:
-            with self.lock:
-                self.failed[key] = str(exc)
-
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Cancel the running sweep (at its next point) and wait for its thread."""
+    def running(self) -> bool:
         with self.lock:
+            return self.process is not None and self.process.is_alive()
+
+    def stop(self) -> None:
+        """Stop the running sweep now (nothing of it is stored)."""
+        with self.lock:
+            self._terminate()
             self.key = None
-            thread = self.thread
-        if thread is not None:
-            thread.join(timeout)
 
 
 _BACKGROUND = _Background()

@@ -53,7 +53,7 @@ def test_no_background_sweep_when_prefetch_is_off(app_env, monkeypatch):
     assert any("background runs are off" in c.value for c in at.caption)
     from ui.tradeoff import _BACKGROUND
 
-    assert _BACKGROUND.thread is None or not _BACKGROUND.thread.is_alive()
+    assert not _BACKGROUND.running()
 
 
 def test_tradeoff_figure_marks_the_current_value():
