@@ -6,7 +6,8 @@
     sweep.points  # DataFrame: value, facility_location, quality_mean, ..., pareto, knee
     sweep.knee    # dict: the point farthest from the line joining the two ends
 
-Each point is ``run_selection(ws, strategy, k, {param: value, **params})`` measured with
+Each point is ``run_selection(ws, SelectionRequest(strategy, k, {param: value, **params}))``
+measured with
 ``compute_all_metrics`` (the ``families`` asked for, no random baseline). Adaptive
 refinement: after the grid, the neighbouring pair (by value) whose step moves
 facility-location coverage or mean quality by the largest share of that measure's range
@@ -179,6 +180,7 @@ def run_sweep(ws: Any, spec: SweepSpec, *, progress: SweepProgress | None = None
     from core.errors import CancelledError
     from core.metrics import MetricsOptions, compute_all_metrics
     from core.metrics.workspace_pool import metrics_pool_from_workspace
+    from core.select.request import SelectionRequest
     from core.select.run import run_selection
 
     _check(spec)
@@ -190,8 +192,9 @@ def run_sweep(ws: Any, spec: SweepSpec, *, progress: SweepProgress | None = None
 
     def measure(value: float) -> None:
         params = {**spec.params, spec.param: value}
-        result = run_selection(ws, spec.strategy, spec.k, params, quality_spec=spec.quality,
-                               seed=spec.seed, where=spec.where)
+        result = run_selection(ws, SelectionRequest(spec.strategy, spec.k, params,
+                                                    quality=spec.quality, seed=spec.seed,
+                                                    where=spec.where))
         report = compute_all_metrics(pool, result.indices, opts)
         rows.append({"value": value, **{m: e["selection"] for m, e in report.items()},
                      "picks": result.k, "seconds": round(result.timings.get("total", 0.0), 4)})

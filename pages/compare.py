@@ -11,8 +11,8 @@ import streamlit as st
 from core.compare import cluster_coverage, jaccard_matrix, pareto_front
 from core.metrics import MEASURES
 from ui import data, tradeoff
-from ui import selection as sel
-from ui.selection import stop_prefetch
+from ui import run_memo as sel
+from ui.run_memo import stop_prefetch
 
 st.title("Compare")
 stop_prefetch()  # runs computed ahead for the Select page give this page the cores

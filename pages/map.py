@@ -12,7 +12,7 @@ from core.search import nearest_rows, text_search
 from core.text import truncate_for_display
 from ui import data, jobs, state
 from ui.map_figure import build_map_figure, density_sample, rows_from_selection
-from ui.selection import stop_prefetch
+from ui.run_memo import stop_prefetch
 
 MAX_POINTS = 30_000
 

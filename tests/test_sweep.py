@@ -116,10 +116,12 @@ def test_cli_sweep_json_out_and_save_points(tiny_workspace, run_cli, tmp_path):
 
 
 def test_cli_compare_uses_one_quality_spec(tiny_workspace, run_cli):
+    from core.select.request import SelectionRequest
     from core.select.run import run_selection
 
-    a = run_selection(tiny_workspace, "qdit", 8, {"alpha": 0.5}, quality_spec="length")
-    b = run_selection(tiny_workspace, "random", 8, quality_spec="none", seed=3)
+    a = run_selection(tiny_workspace, SelectionRequest("qdit", 8, {"alpha": 0.5},
+                                                       quality="length"))
+    b = run_selection(tiny_workspace, SelectionRequest("random", 8, quality="none", seed=3))
     tiny_workspace.save_selection("a", a)
     tiny_workspace.save_selection("b", b)
     code, text, err = run_cli("compare", "--workspace", tiny_workspace.root, "a", "b",

@@ -25,17 +25,13 @@ SCORED = ("qdit", "dpp", "kcenter", "quality", "deita")
 
 
 def candidate_mask(ws: Any, config: dict[str, Any]) -> np.ndarray:
-    """bool (n,): the rows the run could pick (its where filter and map id lists)."""
-    n = int(ws.n_rows)
-    where = config.get("where")
-    mask = ws.candidate_mask(where) if where else np.ones(n, dtype=bool)
-    restrict, exclude = config.get("restrict_ids"), config.get("exclude_ids") or []
-    if restrict is not None or exclude:
-        ids = ws.pool_frame(["id"])["id"].astype(str)
-        if restrict is not None:
-            mask &= ids.isin(list(restrict)).to_numpy()
-        if exclude:
-            mask &= ~ids.isin(list(exclude)).to_numpy()
+    """bool (n,): the rows the run could pick (core.select.run.candidate_rows of its
+    request: the where filter and the map's id lists) plus its must-include rows."""
+    from core.select.request import SelectionRequest
+    from core.select.run import candidate_rows
+
+    rows = candidate_rows(ws, SelectionRequest.from_config(config))
+    mask = np.ones(int(ws.n_rows), dtype=bool) if rows is None else np.array(rows, dtype=bool)
     mask[np.asarray(config.get("must_include") or [], dtype=np.int64)] = True
     return mask
 

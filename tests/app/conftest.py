@@ -32,9 +32,9 @@ def app_env(tmp_path, monkeypatch):
     monkeypatch.setenv("QDX_DATA_ROOTS", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     yield tmp_path
-    from ui.selection import prefetcher
+    from ui.prefetch import stop_all
 
-    prefetcher().stop()  # no background run outlives its test
+    stop_all()  # no background run outlives its test
     from ui.tradeoff import stop_background_sweep
 
     stop_background_sweep()

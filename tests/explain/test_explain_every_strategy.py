@@ -9,6 +9,7 @@ import pytest
 from core.explain import explain_row, explain_selection
 from core.explain.laststep import SCORED
 from core.select.registry import STRATEGIES
+from core.select.request import SelectionRequest
 from core.select.run import run_selection
 
 PARAMS = {"daar": {"n_domains": 3, "steps": 20}, "cluster_balanced": {"n_clusters": 4},
@@ -18,8 +19,8 @@ PARAMS = {"daar": {"n_domains": 3, "steps": 20}, "cluster_balanced": {"n_cluster
 @pytest.mark.parametrize("strategy", sorted(STRATEGIES))
 def test_every_strategy_is_explained(tiny_workspace, strategy):
     ws = tiny_workspace
-    result = run_selection(ws, strategy, 6, PARAMS.get(strategy, {}), quality_spec="length",
-                           where="score < 4")
+    result = run_selection(ws, SelectionRequest(strategy, 6, PARAMS.get(strategy, {}),
+                                                quality="length", where="score < 4"))
     exp = explain_selection(ws, result)
     picks = exp.picks
     assert picks["rank"].tolist() == list(range(result.k))

@@ -14,6 +14,7 @@ from core.explain.laststep import last_step_scores
 from core.explain.parts import QUALITY_PARTS
 from core.quality import workspace_quality
 from core.select.registry import STRATEGIES
+from core.select.request import SelectionRequest
 from core.select.run import run_selection
 
 K = 25
@@ -38,7 +39,7 @@ def runs(ws):
              "qdit_mean": ("qdit", {"alpha": 0.02, "coverage": "mean"}),
              "dpp": ("dpp", {"lam": 0.5}), "kcenter": ("kcenter", {"quality_weight": 0.5}),
              "deita": ("deita", {"threshold": 0.5})}
-    return {name: run_selection(ws, strat, K, params, quality_spec="length")
+    return {name: run_selection(ws, SelectionRequest(strat, K, params, quality="length"))
             for name, (strat, params) in specs.items()}
 
 
