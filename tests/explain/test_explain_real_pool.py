@@ -11,9 +11,8 @@ import pytest
 
 from core.explain import explain_row, explain_selection
 from core.explain.laststep import last_step_scores
-from core.explain.parts import QUALITY_PARTS
+from core.explain.parts import gain_parts
 from core.quality import workspace_quality
-from core.select.registry import STRATEGIES
 from core.select.request import SelectionRequest
 from core.select.run import run_selection
 
@@ -47,8 +46,13 @@ def _x(ws):
     return np.asarray(ws.embeddings(), dtype=np.float64)
 
 
-def test_every_strategy_has_a_gain_split():
-    assert set(QUALITY_PARTS) == set(STRATEGIES)
+def test_a_strategy_without_a_quality_term_or_registration_has_quality_part_zero():
+    gains, rows = np.array([3.0, 1.0]), np.array([0, 1])
+    cover, qual = gain_parts({"strategy": "cluster_balanced", "params": {}}, gains, rows,
+                             np.array([0.9, 0.1]), 2)
+    assert qual.tolist() == [0.0, 0.0] and cover.tolist() == [3.0, 1.0]
+    cover, qual = gain_parts({"strategy": "gone", "params": {}}, gains, rows, None, 2)
+    assert qual.tolist() == [0.0, 0.0] and cover.tolist() == [3.0, 1.0]
 
 
 def test_qdit_coverage_part_is_the_relative_facility_location_gain(ws, runs):
