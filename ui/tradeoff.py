@@ -18,11 +18,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.select.registry import STRATEGIES
 from core.sweep import COVERAGE, QUALITY, Sweep, SweepSpec, cached_sweep, list_sweeps, run_sweep
 from core.workspace import Workspace
 from ui import settings
 
-SLIDER_PARAMS = {"qdit": "alpha", "dpp": "lam"}
+COMPARE_SWEEPS = {"qdit": "alpha", "dpp": "lam"}  # the Compare page's two sweeps
 SLIDER_GRID = tuple(round(v, 2) for v in np.linspace(0.0, 1.0, 11))
 SLIDER_FAMILIES = ("embedding", "quality")
 
@@ -30,7 +31,8 @@ SLIDER_FAMILIES = ("embedding", "quality")
 def slider_spec(strategy: str, params: dict[str, Any], k: int, quality: str | None,
                 seed: int) -> SweepSpec | None:
     """The sweep behind ``strategy``'s slider at these settings, or None (no slider)."""
-    name = SLIDER_PARAMS.get(strategy)
+    cls = STRATEGIES.get(strategy)
+    name = None if cls is None else cls.quality_weight_param  # qdit alpha, dpp lam
     if name is None:
         return None
     fixed = {key: value for key, value in params.items() if key != name}
@@ -160,7 +162,7 @@ def run_compare_sweeps(ws: Workspace, k: int, quality: str, steps: int, progress
     stored in the workspace; ``progress(fraction, text)``."""
     grid = tuple(round(v, 6) for v in np.linspace(0.0, 1.0, steps))
     specs = [SweepSpec(strategy=s, param=p, grid=grid, k=k, quality=quality)
-             for s, p in SLIDER_PARAMS.items()]
+             for s, p in COMPARE_SWEEPS.items()]
     out = []
     for j, spec in enumerate(specs):
         def report(done: int, total: int, value: float, j: int = j, spec: SweepSpec = spec
