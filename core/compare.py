@@ -1,9 +1,8 @@
-"""Comparing selections: overlap, per-cluster composition, trade-off sweeps, Pareto front."""
+"""Comparing selections: overlap, per-cluster composition, Pareto front (sweeps: core.sweep)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -65,13 +64,3 @@ def pareto_front(x: Sequence[float], y: Sequence[float]) -> np.ndarray:
         if twins.any():
             mask[i] = True
     return mask
-
-
-def sweep(run: Callable[[float], Any], values: Sequence[float],
-          measure: Callable[[Any], dict[str, float]]) -> pd.DataFrame:
-    """Run ``run(v)`` for each parameter value and tabulate ``measure(result)`` per value."""
-    rows = []
-    for v in values:
-        result = run(float(v))
-        rows.append({"value": float(v), **measure(result)})
-    return pd.DataFrame(rows)

@@ -3,7 +3,6 @@ quality-versus-diversity trade-off of alpha and lambda sweeps with the Pareto fr
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -14,7 +13,7 @@ from core.metrics import MEASURES
 from core.metrics.stored import metrics_options
 from core.quality import canonical_spec
 from core.select.request import SelectionRequest
-from ui import data
+from ui import data, tradeoff
 from ui import run_memo as sel
 from ui.run_memo import stop_prefetch
 
@@ -97,27 +96,25 @@ frame = ws.pool_frame()
 numeric = [c for c in ws.pool_info["extra_columns"] if frame[c].dtype.kind in "fiu"]
 quality = c2.selectbox("Quality score", ["heuristic", "length", *(f"column:{c}" for c in numeric)],
                        key="sweep_quality")
-steps = int(c3.select_slider("Points per sweep", [3, 5, 6, 11], value=6, key="sweep_steps"))
+steps = int(c3.select_slider("Points per sweep", [3, 5, 6, 11], value=6, key="sweep_steps",
+                             help="the starting grid; each sweep then adds points where a "
+                             "step moves coverage or mean quality by more than 20% of its range"))
 if st.button("Run alpha and lambda sweeps", key="sweep_go"):
-    grid = np.linspace(0.0, 1.0, steps)
-    points = []
     bar = st.progress(0.0, text="Sweeping…")
-    total = 2 * len(grid)
-    for j, (strategy, param) in enumerate([("qdit", "alpha"), ("dpp", "lam")]):
-        for i, value in enumerate(grid):
-            request = SelectionRequest(strategy, k, {param: float(value)}, quality=quality)
-            result = sel.run(ws, request)
-            report = sel.metrics(ws, result.indices, quality)
-            points.append({"strategy": strategy, "param": param, "value": float(value),
-                           "quality_mean": report["quality_mean"]["selection"],
-                           "facility_location": report["facility_location"]["selection"],
-                           "vendi": report["vendi"]["selection"]})
-            bar.progress((j * len(grid) + i + 1) / total,
-                         text=f"{strategy} {param}={value:.2f}")
-    st.session_state["qdx_sweep"] = (ws.pool_key, k, quality, pd.DataFrame(points))
+    done = tradeoff.run_compare_sweeps(ws, k, quality, steps,
+                                       lambda f, text: bar.progress(f, text=text))
+    st.session_state["sweep_shown"] = [tradeoff.sweep_label(s) for s in done]
 
-sweep = st.session_state.get("qdx_sweep")
-if sweep and sweep[0] == ws.pool_key:
+stored = tradeoff.stored_sweeps(ws)  # kept in the workspace: earlier sweeps, no recomputing
+labels = {tradeoff.sweep_label(s): s for s in stored}
+shown = st.multiselect("Stored sweeps", list(labels), default=list(labels)[:2],
+                       key="sweep_shown")
+sweep = None
+if shown:
+    picked = [labels[name] for name in shown]
+    sweep = (ws.pool_key, picked[0].spec.k, picked[0].spec.quality,
+             tradeoff.sweeps_table(picked))
+if sweep:
     _, sk, squality, table = sweep
     diversity = st.radio("Diversity measure", ["facility_location", "vendi"], horizontal=True,
                          key="sweep_div")

@@ -12,7 +12,7 @@ from core.metrics.stored import metrics_options
 from core.select.registry import STRATEGIES, strategy_names
 from core.select.request import SelectionRequest
 from core.workspace.selections import exists_message
-from ui import data, state
+from ui import data, explain_view, state, tradeoff
 from ui import run_memo as sel
 from ui.composition import draw_budget_inputs, draw_composition
 from ui.map_figure import highlight_figure, highlight_png
@@ -61,6 +61,8 @@ def selection_panel() -> None:
     pcols = st.columns([2, 1])
     cat_cols = [c for c in ws.pool_info["extra_columns"] if c not in numeric_cols]
     params, seed = draw_strategy_params(STRATEGIES[strategy], pcols[0], cat_cols)
+    with pcols[0]:  # the slider's trade-off, from a stored sweep (ui.tradeoff)
+        tradeoff.slider_tradeoff(ws, strategy, params, k, quality, seed)
     ids = frame["id"]
     restrict = None if filters["restrict"] is None else ids.iloc[filters["restrict"]].tolist()
     exclude = ids.iloc[filters["exclude"]].tolist() if len(filters["exclude"]) else []
@@ -200,6 +202,7 @@ def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
                    "and the mean of 3 random subsets of the same size; Self-BLEU is added "
                    "when the selection is saved.")
     phases.mark("all_sent")
+    explain_view.why_these_rows(ws, result, emb["key"])  # off unless its toggle is on
 
 
 selection_panel()

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core.compare import cluster_coverage, jaccard, jaccard_matrix, pareto_front, sweep
+from core.compare import cluster_coverage, jaccard, jaccard_matrix, pareto_front
 
 
 def test_jaccard_by_hand():
@@ -33,8 +33,3 @@ def test_pareto_front_random_points_match_brute_force():
     brute = [not any((x[j] >= x[i] and y[j] >= y[i] and (x[j] > x[i] or y[j] > y[i]))
                      for j in range(200)) for i in range(200)]
     assert pareto_front(x, y).tolist() == brute
-
-
-def test_sweep_tabulates_each_value():
-    table = sweep(lambda v: v * 2, [0.0, 0.5, 1.0], lambda r: {"double": r})
-    assert table["double"].tolist() == [0.0, 1.0, 2.0]

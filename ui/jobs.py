@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.embed import create_embedder
 from core.pool import ColumnMapping, load_pool
+from core.prepare import prepare_selection_inputs
 from core.workspace import Workspace
 from ui import settings
 from ui.progress import ProgressWithEta
@@ -57,6 +58,8 @@ def ensure_embedded(ws: Workspace, model: str, field: str) -> dict:
 
 
 def ensure_mapped(ws: Workspace) -> None:
+    """kNN graph, UMAP map, then what the Select page's first visit needs (core.prepare:
+    clusters, their names, quality scores, word tokens), each with progress."""
     if ws.map_coords("umap") is not None:
         return
     bar = ProgressWithEta("Building the kNN graph")
@@ -65,3 +68,11 @@ def ensure_mapped(ws: Workspace) -> None:
     with st.spinner(f"Laying out the UMAP map of {ws.n_rows:,} rows (about "
                     f"{max(10, ws.n_rows // 1500)}s; cached afterwards)…"):
         ws.build_map("umap")
+    steps = st.progress(0.0, text="Preparing for selection…")
+
+    def step(done: int, total: int, label: str) -> None:
+        text = ("Clusters, names, quality scores and word tokens ready" if label == "done"
+                else f"Preparing for selection: {label} ({done + 1} of {total})")
+        steps.progress(done / max(total, 1), text=text)
+
+    prepare_selection_inputs(ws, progress=step)

@@ -4,7 +4,10 @@ rebuilds it.
     out/
       NAME.json | .jsonl | .parquet | .csv | NAME/   the rows, rank order (formats.py)
       manifest.json            how it was made, ids, metrics, timings (manifest.py)
-      selection.parquet        id, row, rank, gain, objective, quality, cluster, x, y
+      selection.parquet        id, row, rank, gain, objective, quality, cluster, x, y and
+                               the explanation columns (core.explain): coverage_part,
+                               quality_part, represents, cluster_name, closest_ids,
+                               closest_similarity
       dataset_info.json        LLaMA-Factory entry (snippets.py)
       axolotl_datasets.yaml    Axolotl ``datasets:`` stanza (snippets.py)
       README.md                dataset card (card.py)
@@ -81,6 +84,23 @@ def selection_table(ws, result, ids: list[str], quality: np.ndarray | None) -> p
         coords = ws.map_coords("umap")
     table["x"] = missing if coords is None else pd.array(coords[idx, 0], dtype="Float64")
     table["y"] = missing if coords is None else pd.array(coords[idx, 1], dtype="Float64")
+    return add_explanation(ws, result, table)
+
+
+def add_explanation(ws, result, table: pd.DataFrame) -> pd.DataFrame:
+    """The per-pick explanation columns of core.explain (gain = coverage_part +
+    quality_part; represents is missing when the pool has no embeddings)."""
+    from core.explain import explain_selection
+
+    exp = explain_selection(ws, result)
+    picks = exp.picks
+    table["coverage_part"] = picks["coverage_part"].to_numpy()
+    table["quality_part"] = picks["quality_part"].to_numpy()
+    represents = [None] * len(table) if exp.similarity == "none" else picks["represents"]
+    table["represents"] = pd.array(list(represents), dtype="Int64")
+    table["cluster_name"] = pd.array(picks["cluster"].tolist(), dtype="string")
+    table["closest_ids"] = picks["closest_ids"].tolist()
+    table["closest_similarity"] = picks["closest_similarity"].tolist()
     return table
 
 

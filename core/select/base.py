@@ -262,6 +262,14 @@ class Strategy:
         """The context fields this configured strategy needs on a pool of ``n`` rows."""
         return frozenset({"quality"}) if self.quality_only() else self.needs
 
+    def gain_quality_part(self, gains: np.ndarray, rows: np.ndarray, q: np.ndarray
+                          ) -> np.ndarray:
+        """The part of each pick's gain that its quality term contributed (core.explain
+        reports gain = coverage_part + quality_part). gains, rows: (k,) the picks' gains and
+        pool rows; q: (n,) the run's rank-normalised quality (ones when none).
+        Default: the strategy has no quality term, so 0 for every pick."""
+        return np.zeros(len(rows))
+
     def check_params(self) -> None:
         """Raise InputError naming the first invalid parameter (called before each run).
 

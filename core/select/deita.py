@@ -40,6 +40,11 @@ class DeitaStrategy(Strategy):
               "kept row exceeds this", low=0.0, high=1.0, step=0.01, label="cosine threshold"),
     )
 
+    def gain_quality_part(self, gains: np.ndarray, rows: np.ndarray, q: np.ndarray
+                          ) -> np.ndarray:
+        """The whole gain: each pick's gain is its quality."""
+        return np.asarray(gains, dtype=np.float64).copy()
+
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
         x = np.asarray(ctx.require("embeddings", self.name), dtype=np.float32)

@@ -101,6 +101,11 @@ class DppStrategy(Strategy):
               low=0.0, low_open=True, ui=False),
     )
 
+    def gain_quality_part(self, gains: np.ndarray, rows: np.ndarray, q: np.ndarray
+                          ) -> np.ndarray:
+        """theta * log q (floored) of each pick (its gain adds (1 - theta) * log d^2)."""
+        return float(self.lam) * np.log(np.maximum(q[rows], float(self.quality_floor)))
+
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
         q = ctx.quality_or_uniform()

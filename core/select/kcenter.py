@@ -51,6 +51,15 @@ class KCenterStrategy(Strategy):
               "by the rank-normalised quality", low=0.0, high=1.0, step=0.05),
     )
 
+    def gain_quality_part(self, gains: np.ndarray, rows: np.ndarray, q: np.ndarray
+                          ) -> np.ndarray:
+        """beta * q * dist: the share of the weighted distance w * dist the quality adds
+        (w = (1 - beta) + beta * q; the coverage part is (1 - beta) * dist)."""
+        beta = float(self.quality_weight)
+        weight = (1.0 - beta) + beta * q[rows]
+        share = np.divide(beta * q[rows], weight, out=np.zeros(len(rows)), where=weight > 0)
+        return np.asarray(gains, dtype=np.float64) * share
+
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
         x = ctx.require("embeddings", self.name)

@@ -98,6 +98,11 @@ class QditStrategy(Strategy):
             return self.method
         return "dense" if n <= int(self.dense_max_n) else "sparse"
 
+    def gain_quality_part(self, gains: np.ndarray, rows: np.ndarray, q: np.ndarray
+                          ) -> np.ndarray:
+        """alpha * q of each pick (its gain is (1 - alpha) * D_t + alpha * q)."""
+        return float(self.alpha) * q[rows]
+
     def context_needs(self, n: int) -> frozenset[str]:
         if self.quality_only():
             return super().context_needs(n)

@@ -28,6 +28,11 @@ class QualityStrategy(Strategy):
     order = 20
     summary = "Top-k by quality: the baseline QDIT improves on."
 
+    def gain_quality_part(self, gains: np.ndarray, rows: np.ndarray, q: np.ndarray
+                          ) -> np.ndarray:
+        """The whole gain: each pick's gain is its quality."""
+        return np.asarray(gains, dtype=np.float64).copy()
+
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
         if ctx.quality is None:

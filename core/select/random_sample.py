@@ -22,6 +22,11 @@ class RandomStrategy(Strategy):
     order = 10
     summary = "Uniform random baseline."
 
+    def gain_quality_part(self, gains: np.ndarray, rows: np.ndarray, q: np.ndarray
+                          ) -> np.ndarray:
+        """The whole gain: each pick's gain is its quality."""
+        return np.asarray(gains, dtype=np.float64).copy()
+
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
         rng = np.random.default_rng(seed)

@@ -35,3 +35,6 @@ def app_env(tmp_path, monkeypatch):
     from ui.prefetch import stop_all
 
     stop_all()  # no background run outlives its test
+    from ui.tradeoff import stop_background_sweep
+
+    stop_background_sweep()

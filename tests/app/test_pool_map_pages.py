@@ -27,6 +27,11 @@ def test_pool_page_opens_demo_embeds_and_summarises(app_env):
     assert _metric(at, "Extra columns") == "2"
     assert at.session_state["qdx_workspace"].endswith("demo")
     assert any("tfidf" in c.value for c in at.caption)
+    # Embed and map also built what the first Select visit reads (core.prepare)
+    cache = Path(at.session_state["qdx_workspace"]) / "cache"
+    for kind in ("kmeans-", "array-cluster_names-", "array-quality-",
+                 "array-metric_token_ids-"):
+        assert any(p.name.startswith(kind) for p in cache.iterdir()), kind
 
 
 def test_bad_upload_shows_one_line_and_keeps_current_pool(app_env):

@@ -57,13 +57,22 @@ def test_selection_table_columns_and_values(small_ws, tmp_path):
     export_selection(small_ws, "qdit-k30", "jsonl", tmp_path / "b", compute_metrics=False)
     table = pd.read_parquet(tmp_path / "b" / "selection.parquet")
     assert list(table.columns) == ["id", "row", "rank", "gain", "objective", "quality",
-                                   "cluster", "x", "y"]
+                                   "cluster", "x", "y", "coverage_part", "quality_part",
+                                   "represents", "cluster_name", "closest_ids",
+                                   "closest_similarity"]
     result = small_ws.load_selection("qdit-k30")
     assert table["row"].tolist() == result.indices.tolist()
     assert table["rank"].tolist() == list(range(30))
     assert table["gain"].tolist() == pytest.approx(result.gains.tolist())
     assert table["quality"].between(0, 1).all() and table["cluster"].notna().all()
     assert table["x"].isna().all()  # no map built in this workspace
+    # the explanation columns (core.explain): parts add up, represents covers the pool
+    parts = table["coverage_part"] + table["quality_part"]
+    assert parts.tolist() == pytest.approx(table["gain"].tolist(), abs=1e-12)
+    assert table["quality_part"].tolist() == pytest.approx((0.5 * table["quality"]).tolist())
+    assert int(table["represents"].sum()) == small_ws.n_rows  # dense: every row has a pick
+    assert table["cluster_name"].notna().all()
+    assert all(len(c) <= 3 for c in table["closest_similarity"])
 
 
 def test_quality_none_and_cached_metrics_are_reported(small_ws, tmp_path):

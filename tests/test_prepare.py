@@ -1,0 +1,60 @@
+"""core.prepare: the map step also builds what the first selection reads."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def _no_compute(monkeypatch):
+    """Make every on-the-spot computation of a prepared artifact fail loudly."""
+    import core.clusters
+    import core.metrics.workspace_pool
+    import core.quality.compute
+
+    def boom(*args, **kwargs):
+        raise AssertionError("computed on the spot: map should have prepared it")
+
+    monkeypatch.setattr(core.clusters, "kmeans_labels", boom)
+    monkeypatch.setattr(core.clusters, "cluster_top_terms", boom)
+    monkeypatch.setattr(core.metrics.workspace_pool, "tokenize_texts", boom)
+    monkeypatch.setattr(core.quality.compute, "rank_normalize", boom)
+
+
+def test_cli_map_prepares_clusters_names_quality_and_tokens(tiny_workspace, run_cli,
+                                                           monkeypatch):
+    from core.metrics.workspace_pool import tokenized_side
+    from core.quality import DEFAULT_SPEC, workspace_quality
+
+    code, out, err = run_cli("map", "--workspace", tiny_workspace.root, "--method", "pca",
+                             "--json")
+    assert code == 0, err
+    steps = json.loads(out)["prepare_seconds"]
+    assert list(steps) == ["k-means clusters", "cluster names",
+                           f"quality scores ({DEFAULT_SPEC})", "instruction word tokens",
+                           "response word tokens"]
+    _no_compute(monkeypatch)
+    labels, _ = tiny_workspace.clusters()
+    assert len(labels) == tiny_workspace.n_rows
+    assert len(tiny_workspace.cluster_names()) == len(set(labels.tolist()))
+    assert workspace_quality(tiny_workspace, DEFAULT_SPEC).shape == (tiny_workspace.n_rows,)
+    for side in ("instruction", "response"):
+        tokenized_side(tiny_workspace, side)
+
+
+def test_without_prepare_the_first_selection_computes_them(tiny_workspace, monkeypatch):
+    """The guard above is real: an unprepared workspace does compute on the spot."""
+    _no_compute(monkeypatch)
+    with pytest.raises(AssertionError, match="on the spot"):
+        tiny_workspace.clusters()
+
+
+def test_prepare_reports_each_step(tiny_workspace):
+    from core.prepare import prepare_selection_inputs
+
+    calls = []
+    seconds = prepare_selection_inputs(tiny_workspace, progress=lambda d, t, label:
+                                       calls.append((d, t, label)))
+    assert [c[0] for c in calls] == [0, 1, 2, 3, 4, 5] and calls[-1][2] == "done"
+    assert all(s >= 0 for s in seconds.values()) and len(seconds) == 5
