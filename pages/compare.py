@@ -12,7 +12,6 @@ from core.compare import cluster_coverage, jaccard_matrix, pareto_front
 from core.metrics import MEASURES
 from core.metrics.stored import metrics_options
 from core.quality import canonical_spec
-from core.select.request import SelectionRequest
 from ui import data, tradeoff
 from ui import run_memo as sel
 from ui.run_memo import stop_prefetch
