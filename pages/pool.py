@@ -9,6 +9,7 @@ from core.embed import DEFAULT_MODEL, FIELDS
 from core.errors import InputError
 from core.pool import FORMATS, ColumnMapping
 from ui import data, jobs, settings, state
+from ui.near_duplicates import near_duplicates_section
 from ui.selection import stop_prefetch
 
 st.title("Pool")
@@ -152,6 +153,8 @@ with right:
         src.columns = ["file", "rows"]
         st.plotly_chart(px.bar(src, x="rows", y="file", orientation="h", title="Rows per file"),
                         width="stretch", key="src_bar")
+
+near_duplicates_section(ws)
 
 with st.expander("First rows"):
     from core.text import truncate_for_display

@@ -32,7 +32,8 @@ def run_selection(ws: Any, strategy: str, k: int, params: dict[str, Any] | None 
                   quality_spec: str | None = DEFAULT_SPEC, seed: int = 0,
                   where: str | None = None, must_include: Sequence[int] = (),
                   exclude_ids: Sequence[str] = (), restrict_ids: Sequence[str] | None = None,
-                  progress: ProgressFn | None = None) -> SelectionResult:
+                  progress: ProgressFn | None = None, drop_filter: dict[str, Any] | None = None
+                  ) -> SelectionResult:
     """Run ``strategy`` with ``params`` on the workspace ``ws``; see the module docstring.
 
     InputError (one line) for an unknown strategy or parameter, a bad value, a bad quality
@@ -45,6 +46,9 @@ def run_selection(ws: Any, strategy: str, k: int, params: dict[str, Any] | None 
     where = where.strip() if where and where.strip() else None
     candidates = ws.candidate_mask(where) if where else None
     candidates = _id_filters(ws, candidates, exclude_ids, restrict_ids)
+    # Near-duplicate drop: the workspace's current one, or (rerun) the recorded one.
+    drop = ws.drop_filter() if drop_filter is None else (drop_filter or None)
+    candidates = ws.apply_drop_filter(candidates, drop)
     SelectionPlan.build(ws.n_rows, k, candidates, must_include)  # fail fast on a bad k
     ctx = build_context(ws, strat, spec, seed)
     prepared = time.perf_counter() - start
@@ -57,6 +61,7 @@ def run_selection(ws: Any, strategy: str, k: int, params: dict[str, Any] | None 
         # Rows the map lasso restricted to or excluded, by id, so the run is reproducible.
         "restrict_ids": None if restrict_ids is None else sorted(map(str, restrict_ids)),
         "exclude_ids": sorted(map(str, exclude_ids)),
+        "drop_filter": drop,
         "embedding": None if info is None else {key: info.get(key) for key in
                                                 ("key", "model", "field", "dim")},
     })
@@ -74,7 +79,8 @@ def rerun_selection(ws: Any, config: dict[str, Any], progress: ProgressFn | None
                              seed=int(config.get("seed", 0)), where=config.get("where"),
                              must_include=config.get("must_include", ()),
                              exclude_ids=config.get("exclude_ids") or (),
-                             restrict_ids=config.get("restrict_ids"), progress=progress)
+                             restrict_ids=config.get("restrict_ids"), progress=progress,
+                             drop_filter=config.get("drop_filter") or {})
     except KeyError as exc:
         raise InputError(f"selection config lacks {exc.args[0]!r}", field="config") from None
 

@@ -90,3 +90,35 @@ def test_map_colours_by_quality_and_by_a_saved_selection(app_env):
     at.selectbox(key="map_color").select("selected: top10").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("10 selected rows in colour" in c.value for c in at.caption)
+
+
+def test_pool_page_near_duplicates_apply_and_undo(app_env, monkeypatch):
+    """A demo pool with 3 edited copies (a word dropped) shows MinHash groups; applying
+    records the drop (shown as the active drop), undo clears it."""
+    from core.workspace import Workspace
+
+    rows = (app_env / "demo.jsonl").read_text().splitlines()
+    tail = ("Please explain each step of the answer in plain words so that a new student "
+            "who has never seen this kind of task can follow the reasoning from start to end.")
+    originals, copies = [], []
+    for line in rows[:3]:
+        rec = json.loads(line)
+        originals.append(json.dumps({**rec, "instruction": f"{rec['instruction']} {tail}"}))
+        copies.append(json.dumps({**rec, "instruction": f"{rec['instruction']} "
+                                  + tail.replace(" plain", "")}))
+    pool = app_env / "demo_nd.jsonl"
+    pool.write_text("\n".join(originals + rows[3:] + copies) + "\n")
+    monkeypatch.setenv("QDX_DEMO_POOL", str(pool))
+    at = _start(app_env)
+    groups = int(_metric(at, "Near-duplicate groups").replace(",", ""))
+    assert groups > 0
+    assert _metric(at, "Active drop") == "none"
+    at.button(key="nd_apply").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    ws = Workspace.open(at.session_state["qdx_workspace"])
+    dropped = ws.drop_filter()["dropped_ids"]
+    assert _metric(at, "Active drop") == f"{len(dropped):,} rows"
+    at.slider(key="nd_threshold_minhash").set_value(1.0).run()
+    assert int(_metric(at, "Near-duplicate groups").replace(",", "")) <= groups
+    at.button(key="nd_undo").click().run()
+    assert _metric(at, "Active drop") == "none" and ws.drop_filter() is None
