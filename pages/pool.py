@@ -9,6 +9,7 @@ from core.embed import DEFAULT_MODEL, FIELDS
 from core.errors import InputError
 from core.pool import FORMATS, ColumnMapping
 from ui import data, jobs, settings, state
+from ui.composition import sources_section
 from ui.near_duplicates import near_duplicates_section
 from ui.selection import stop_prefetch
 
@@ -154,6 +155,7 @@ with right:
         st.plotly_chart(px.bar(src, x="rows", y="file", orientation="h", title="Rows per file"),
                         width="stretch", key="src_bar")
 
+sources_section(ws)
 near_duplicates_section(ws)
 
 with st.expander("First rows"):

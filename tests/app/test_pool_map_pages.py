@@ -122,3 +122,22 @@ def test_pool_page_near_duplicates_apply_and_undo(app_env, monkeypatch):
     assert int(_metric(at, "Near-duplicate groups").replace(",", "")) <= groups
     at.button(key="nd_undo").click().run()
     assert _metric(at, "Active drop") == "none" and ws.drop_filter() is None
+
+
+def test_pool_page_shows_rows_tokens_and_quality_per_source(app_env):
+    from core.pool.sources import load_sources
+    from core.workspace import Workspace
+
+    lines = (app_env / "demo.jsonl").read_text().splitlines()
+    (app_env / "first.jsonl").write_text("\n".join(lines[:70]) + "\n")
+    (app_env / "second.jsonl").write_text("\n".join(lines[70:]) + "\n")
+    ws = Workspace.create(app_env / "workspaces" / "two", load_sources(
+        [str(app_env / "first.jsonl"), str(app_env / "second.jsonl")]))
+    at = _start(app_env)
+    at.session_state["qdx_workspace"] = str(ws.root)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "tokens" in d.value.columns)
+    assert table["source"].tolist() == ["first", "second"]
+    assert table["rows"].tolist() == [70, 50]
+    assert (table["tokens"] > 0).all()
