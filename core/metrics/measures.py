@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TEXT_SIDES = ("instruction", "response")
-FAMILIES = ("embedding", "logdet", "cluster", "text", "self_bleu", "quality")
+FAMILIES = ("embedding", "logdet", "cluster", "text", "self_bleu", "quality", "composition")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ _BASE = [
             "median quality of the picks"),
     Measure("quality_low_share", "quality", "Low-quality share", "lower",
             "share of picks below the low-quality threshold"),
+    Measure("training_tokens", "composition", "Training tokens", "neutral",
+            "instruction + response tokens of the picks (the workspace's tokenizer)"),
 ]
 
 

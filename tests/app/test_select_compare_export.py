@@ -55,6 +55,11 @@ def test_select_moves_alpha_runs_and_saves(app_env):
     ws = Workspace.open(at.session_state["qdx_workspace"])
     assert [s["name"] for s in ws.list_selections()] == ["top-quality"]
     assert ws.load_selection("top-quality").k == 30
+    from core.workspace.tokens import token_counts
+
+    picked = token_counts(ws).iloc[ws.load_selection("top-quality").indices].to_numpy().sum()
+    shown = _card(at, "Training tokens").replace(",", "")
+    assert float(shown) == picked  # the card is the picks' instruction + response tokens
 
 
 def test_dpp_neighbours_are_computed_ahead_and_equal_a_direct_run(app_env):

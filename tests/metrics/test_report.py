@@ -29,7 +29,8 @@ def _pool(clustered_pool, **extra):
     tok = tokenize_texts(texts)
     return MetricsPool(x, quality=rng.random(x.shape[0]), cluster_labels=labels,
                        cluster_centroids=label_centroids(x, labels),
-                       texts={"instruction": tok, "response": tok}, **extra)
+                       texts={"instruction": tok, "response": tok},
+                       token_counts=rng.integers(1, 100, x.shape[0]), **extra)
 
 
 def test_report_has_every_measure_with_selection_pool_random(clustered_pool):
@@ -42,6 +43,8 @@ def test_report_has_every_measure_with_selection_pool_random(clustered_pool):
         assert set(entry["random"]) == {"mean", "std"}, name
     assert report["facility_location"]["pool"] == 1.0
     assert report["logdet"]["pool"] is None
+    assert report["training_tokens"]["selection"] == pool.token_counts[::10][:40].sum()
+    assert report["training_tokens"]["pool"] == pool.token_counts.sum()
     json.dumps(report)  # plain JSON-serialisable values
 
 
