@@ -17,13 +17,14 @@ from ui.progress import ProgressWithEta
 from ui.timing import PhaseLog
 
 CARDS = ["facility_location", "vendi", "ldd", "cluster_entropy", "distinct_2_response",
-         "quality_mean", "training_tokens"]
+         "quality_mean", "training_tokens", "distinct_units_instruction"]
 LABELS = dict(MEASURES)
 HELP = {
     "qdit": "Greedy facility location + quality (QDIT). alpha 0 = pure coverage, 1 = quality.",
     "dpp": "Greedy MAP of a quality-weighted DPP. lambda 0 = pure diversity, 1 = quality.",
     "kcenter": "Farthest-point traversal: minimises the largest distance to a pick.",
     "cluster_balanced": "Round-robin over clusters, best quality first (Macro-to-Micro).",
+    "unit_balanced": "Round-robin over instruction units (verb + object), best quality first.",
     "daar": "DaaR: entropy of a probe's domain prediction as the reward.",
     "deita": "Score-first: by quality, skipping rows too similar to kept ones.",
     "token_coverage": "Greedy coverage of mid-frequency response tokens (micro diversity).",

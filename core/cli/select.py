@@ -10,8 +10,8 @@ from core.errors import InputError
 
 # Kept in step with core.select.registry by tests/select/test_cli.py; the registry itself is
 # imported only when the command runs, so other commands start without numba and torch.
-STRATEGY_HELP = ("random, quality, qdit, dpp, kcenter, cluster_balanced, daar, deita, "
-                 "token_coverage")
+STRATEGY_HELP = ("random, quality, qdit, dpp, kcenter, cluster_balanced, unit_balanced, daar, "
+                 "deita, token_coverage")
 
 
 def add_parser(sub) -> None:
@@ -25,7 +25,7 @@ def add_parser(sub) -> None:
     p.add_argument("--lam", type=float, help="dpp: quality weight theta in [0, 1]")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="any other strategy parameter (repeatable), e.g. gamma=2, "
-                   "label_column=category, threshold=0.85")
+                   "label_column=category, threshold=0.85, side=response (unit_balanced)")
     p.add_argument("--quality", default="heuristic",
                    help="quality score: length, heuristic, column:NAME, column:-NAME, none, or "
                    "a weighted sum such as 0.7*column:score+0.3*length (default: heuristic)")

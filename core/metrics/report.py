@@ -73,7 +73,7 @@ def pool_values(pool: MetricsPool, k: int, opts: MetricsOptions, threshold: floa
         if "quality" in fam and threshold is not None:
             out.update(quality_values(pool, None, threshold))
         if "composition" in fam:
-            out.update(composition_values(pool.token_counts, None))
+            out.update(composition_values(pool.token_counts, None, pool.unit_labels))
     return out
 
 

@@ -51,6 +51,8 @@ class MetricsPool:
     nearest_memo: emb.NearestPickMemo | None = None
     # Training tokens per row (instruction + response), for the composition family.
     token_counts: np.ndarray | None = None
+    # Unit codes per row by side (core.units), for distinct_units_{side}.
+    unit_labels: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -182,7 +184,7 @@ def subset_values(pool: MetricsPool, idx: np.ndarray, opts: MetricsOptions, *,
         with timed(timings, f"{tag}quality"):
             out.update(quality_values(pool, idx, threshold))
     if "composition" in fam:
-        out.update(composition_values(pool.token_counts, idx))
+        out.update(composition_values(pool.token_counts, idx, pool.unit_labels))
     return out
 
 

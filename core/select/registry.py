@@ -15,10 +15,12 @@ from core.select.qdit import QditStrategy
 from core.select.quality_topk import QualityStrategy
 from core.select.random_sample import RandomStrategy
 from core.select.token_coverage import TokenCoverageStrategy
+from core.select.unit_balanced import UnitBalancedStrategy
 
 STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (
     RandomStrategy, QualityStrategy, QditStrategy, DppStrategy, KCenterStrategy,
-    ClusterBalancedStrategy, DaarStrategy, DeitaStrategy, TokenCoverageStrategy)}
+    ClusterBalancedStrategy, UnitBalancedStrategy, DaarStrategy, DeitaStrategy,
+    TokenCoverageStrategy)}
 
 
 def strategy_names() -> list[str]:

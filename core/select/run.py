@@ -121,6 +121,10 @@ def build_context(ws: Any, strategy: Strategy, quality_spec: str | None, seed: i
 def _labels(ws: Any, strategy: Strategy, seed: int) -> tuple[np.ndarray, list[str] | None]:
     from core.clusters import column_labels
 
+    if getattr(strategy, "unit_side", None):  # unit_balanced: instruction units, cached
+        from core.workspace.units import workspace_units
+
+        return workspace_units(ws, strategy.unit_side, strategy.parser)[:2]
     column = getattr(strategy, "label_column", None)
     if column:
         frame = ws.pool_frame()

@@ -141,3 +141,12 @@ def test_pool_page_shows_rows_tokens_and_quality_per_source(app_env):
     assert table["source"].tolist() == ["first", "second"]
     assert table["rows"].tolist() == [70, 50]
     assert (table["tokens"] > 0).all()
+
+
+def test_map_colours_by_instruction_unit(app_env):
+    at = _start(app_env)
+    at.switch_page("pages/map.py").run()
+    at.selectbox(key="map_color").select("unit (instruction)").run()
+    assert not at.exception, [e.value for e in at.exception]
+    specs = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    assert "suggest trip" in specs and "write function" in specs  # units as legend entries
