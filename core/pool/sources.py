@@ -113,11 +113,24 @@ def load_sources(paths: list[str], *, keep_duplicates: bool = False, **options: 
                                    keep_duplicates))
 
 
+def combined_sha256(sources: list[dict[str, Any]], rehash: bool = False) -> str | None:
+    """The pool's source_sha256 from its sources' names and sha256 (``rehash``: hash each
+    file again; None when one is missing)."""
+    from core.pool import _source_fingerprint
+
+    digest = hashlib.sha256()
+    for src in sources:
+        sha = _source_fingerprint(src["path"])[0] if rehash else src["sha256"]
+        if sha is None:
+            return None
+        digest.update(f"{src['name']}\0{sha}\0".encode())
+    return digest.hexdigest()
+
+
 def _info(frame: pd.DataFrame, names: list[str], parts: list[LoadedPool], rows: list[int],
           duplicates: int, keep_duplicates: bool) -> PoolInfo:
-    digest = hashlib.sha256()
-    for name, part in zip(names, parts, strict=True):
-        digest.update(f"{name}\0{part.info.source_sha256}\0".encode())
+    sources = [{"name": n, "path": p.info.source, "sha256": p.info.source_sha256,
+                "rows": int(r)} for n, p, r in zip(names, parts, rows, strict=True)]
     shapes = sorted({p.info.shape for p in parts})
     containers = sorted({p.info.container for p in parts})
     return PoolInfo(
@@ -128,10 +141,9 @@ def _info(frame: pd.DataFrame, names: list[str], parts: list[LoadedPool], rows: 
         bad_lines_skipped=sum(p.info.bad_lines_skipped for p in parts),
         bad_records_skipped=sum(p.info.bad_records_skipped for p in parts),
         long_fields=sum(p.info.long_fields for p in parts),
-        source_sha256=digest.hexdigest(),
+        source_sha256=combined_sha256(sources),
         source_size=sum(p.info.source_size or 0 for p in parts),
         extra_columns=[c for c in frame.columns if c not in CANONICAL_COLUMNS],
         pool_key=frame_key(frame),
         skipped_examples=[s for p in parts for s in p.info.skipped_examples][:5],
-        sources=[{"name": n, "path": p.info.source, "sha256": p.info.source_sha256,
-                  "rows": int(r)} for n, p, r in zip(names, parts, rows, strict=True)])
+        sources=sources)

@@ -68,3 +68,20 @@ def test_info_reports_rows_tokens_and_quality_per_source(three_files, tmp_path, 
     assert "bundled" in info["tokenizer"]
     ws = Workspace.open(tmp_path / "ws")
     assert ws.pool_frame()["source"].iloc[-1] == "code"
+
+
+def test_reproduce_rehashes_every_source_file(three_files, tmp_path, run_cli):
+    ws_dir, out = tmp_path / "ws", tmp_path / "out"
+    assert run_cli("load", *three_files, "--workspace", ws_dir)[0] == 0
+    assert run_cli("select", "--workspace", ws_dir, "--strategy", "random", "--k", "10",
+                   "--name", "r10")[0] == 0
+    code, _, err = run_cli("export", "--workspace", ws_dir, "--selection", "r10", "--format",
+                           "alpaca", "--out", out, "--no-metrics")
+    assert code == 0, err
+    code, stdout, err = run_cli("reproduce", out / "manifest.json", "--workspace", ws_dir)
+    assert code == 0 and "files hashed again" in stdout, err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["tokens"]["total_tokens"] > 0
+    three_files[1].write_text(three_files[1].read_text().replace("What is 1", "What is 9"))
+    code, _, err = run_cli("reproduce", out / "manifest.json", "--workspace", ws_dir)
+    assert code == 2 and "source file changed" in err
