@@ -29,7 +29,7 @@ from core.pool.near_duplicates import (
 from core.workspace.atomic import atomic_write_json, read_json
 
 DROP_FILE = "near_duplicates.json"
-_VERSION = 1
+_VERSION = 2  # 2: LSH built at threshold - 0.1
 
 
 def near_duplicate_pairs(ws: Any, method: str, threshold: float, shingle_size: int = 3

@@ -50,8 +50,9 @@ def _edited_copy(text: str, rng: random.Random, kind: str) -> str:
 
 def test_planted_near_duplicates_of_real_rows_are_found_and_nothing_else(shared_data):
     """100 edited copies (50 with a word dropped, 50 with two words swapped) of real Dolly
-    rows of >= 80 words: recall >= 0.95 at Jaccard 0.8, and no pair touches a row that was
-    not planted or copied (precision 1)."""
+    rows of >= 80 words: recall 1.0 at Jaccard 0.8 (0.96 with the LSH index built at 0.8
+    itself rather than 0.7), and no pair touches a row that was not planted or copied
+    (precision 1)."""
     from core.pool import load_pool
 
     frame = load_pool(shared_data / "dolly" / "alpagasus_dolly_3k.json").frame
@@ -71,7 +72,8 @@ def test_planted_near_duplicates_of_real_rows_are_found_and_nothing_else(shared_
     found = {tuple(p) for p in pairs.tolist()}
     recall = len(found & expected) / len(expected)
     precision = len(found & expected) / max(len(found), 1)
-    assert recall >= 0.95, recall
+    print(f"planted near-duplicates: recall {recall:.3f}, precision {precision:.3f}")
+    assert recall >= 0.99, recall
     assert precision == 1.0, sorted(found - expected)[:5]
     assert np.all(scores >= 0.8)
 
