@@ -9,9 +9,9 @@ from core.embed import DEFAULT_MODEL, FIELDS
 from core.errors import InputError
 from core.pool import FORMATS, ColumnMapping
 from ui import data, jobs, settings, state
-from ui.composition import sources_section
 from ui.near_duplicates import near_duplicates_section
 from ui.selection import stop_prefetch
+from ui.sources_table import sources_section
 
 st.title("Pool")
 stop_prefetch()  # runs computed ahead for the Select page give this page the cores
