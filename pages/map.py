@@ -10,6 +10,7 @@ from core.errors import InputError
 from core.quality import workspace_quality
 from core.search import nearest_rows, text_search
 from core.text import truncate_for_display
+from core.workspace.units import unit_column
 from ui import data, jobs, state
 from ui.map_figure import build_map_figure, density_sample, rows_from_selection
 from ui.run_memo import stop_prefetch
@@ -37,11 +38,14 @@ filters = state.row_filters(ws.pool_key)
 highlight_key = f"qdx_map_highlight_{ws.pool_key}"
 c1, c2, c3 = st.columns([1.2, 2, 1])
 QUALITY_COLOR = "quality (heuristic)"
+UNIT_COLORS = {"unit (instruction)": "instruction", "unit (response)": "response"}
 saved_names = [s["name"] for s in ws.list_selections()]
-color_options = ["cluster", QUALITY_COLOR, *data.numeric_columns(frame),
+color_options = ["cluster", QUALITY_COLOR, *UNIT_COLORS, *data.numeric_columns(frame),
                  *data.category_columns(frame, ws), *(f"selected: {n}" for n in saved_names)]
 color = c1.selectbox("Colour by", list(dict.fromkeys(color_options)), key="map_color",
                      help="quality (heuristic): the text checks, rank-normalised to [0, 1]; "
+                     "unit: the instruction's (or response's) root verb + object, the 19 "
+                     "most frequent units and (other); "
                      "selected: a saved selection in colour, the rest greyed")
 selection_highlight = None
 if color == QUALITY_COLOR:
@@ -50,6 +54,8 @@ if color == QUALITY_COLOR:
     except InputError as exc:
         st.error(exc.one_line())
         color = "cluster"
+elif color in UNIT_COLORS:  # verb + object units (core.units), the 19 most frequent
+    frame = frame.assign(**{color: unit_column(ws, UNIT_COLORS[color])})
 elif color.startswith("selected: "):
     try:
         selection_highlight = np.asarray(ws.load_selection(color[len("selected: "):]).indices,

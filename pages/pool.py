@@ -9,7 +9,9 @@ from core.embed import DEFAULT_MODEL, FIELDS
 from core.errors import InputError
 from core.pool import FORMATS, ColumnMapping
 from ui import data, jobs, settings, state
+from ui.near_duplicates import near_duplicates_section
 from ui.run_memo import stop_prefetch
+from ui.sources_table import sources_section
 
 st.title("Pool")
 stop_prefetch()  # runs computed ahead for the Select page give this page the cores
@@ -152,6 +154,9 @@ with right:
         src.columns = ["file", "rows"]
         st.plotly_chart(px.bar(src, x="rows", y="file", orientation="h", title="Rows per file"),
                         width="stretch", key="src_bar")
+
+sources_section(ws)
+near_duplicates_section(ws)
 
 with st.expander("First rows"):
     from core.text import truncate_for_display

@@ -22,7 +22,7 @@ from ui.progress import ProgressWithEta
 from ui.timing import PhaseLog
 
 CARDS = ["facility_location", "vendi", "ldd", "cluster_entropy", "distinct_2_response",
-         "quality_mean"]
+         "quality_mean", "training_tokens", "distinct_units_instruction"]
 LABELS = dict(MEASURES)
 
 st.title("Select")
@@ -133,7 +133,8 @@ def _card(slot, name: str, entry: dict) -> None:
     if value is not None and rnd not in (None, 0):
         delta = f"{(value - rnd) / abs(rnd) * 100:+.1f}% vs random"
     slot.metric(LABELS[name].label if name in LABELS else name,
-                "–" if value is None else f"{value:.3f}", delta=delta,
+                "–" if value is None else f"{value:,.0f}" if abs(value) >= 1000 else
+                f"{value:.3f}", delta=delta,
                 delta_color="inverse" if better == "lower" else "normal",
                 help=LABELS[name].description if name in LABELS else None)
 

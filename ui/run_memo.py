@@ -24,12 +24,13 @@ PREFIX_KEY = "qdx_run_prefixes"  # request-without-k key -> the ks memoised
 MEMO_SIZE = 32
 METRICS_MEMO_KEY = "qdx_metrics_memo"
 TRACE_ROWS = 2_000
-LIVE_FAMILIES = ("embedding", "logdet", "cluster", "text", "quality")  # Self-BLEU on demand
+# Self-BLEU on demand
+LIVE_FAMILIES = ("embedding", "logdet", "cluster", "text", "quality", "composition")
 # The Select page computes FIRST_FAMILIES, then log det (O(k^3)) and the cheap text
 # measures, draws the six cards and then the map; the compression ratio (zlib over the
 # selection, the slowest text measure) only joins the table at the end. (Computing the later
 # measures on a worker thread was slower on 2 cores: both sides' BLAS threads fought.)
-FIRST_FAMILIES = ("embedding", "cluster", "quality")
+FIRST_FAMILIES = ("embedding", "cluster", "quality", "composition")
 LATER_FAMILIES = ("logdet", "text")
 LATER_TEXT = ("distinct", "entropy", "lengths")  # the compression ratio comes last
 LAST_TEXT = ("compression",)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from core.errors import InputError
-from core.pool import FORMATS, ColumnMapping, load_pool
+from core.pool import FORMATS, ColumnMapping
+from core.pool.sources import load_sources
 from core.workspace import Workspace
 
 
@@ -14,7 +15,9 @@ def add_parser(sub) -> None:
                        description="Read a pool (JSON, JSONL, CSV, Parquet, a save_to_disk "
                        "folder or a Hugging Face hub name), validate it and store the canonical "
                        "pool in the workspace. Nothing is written if the input is bad.")
-    p.add_argument("path", help="file, save_to_disk folder, or hub dataset name")
+    p.add_argument("path", nargs="+", help="file, save_to_disk folder or hub dataset name; "
+                   "several files, a folder of files or a glob make one pool whose `source` "
+                   "column names each row's file")
     p.add_argument("--workspace", required=True, help="workspace directory (created if needed)")
     p.add_argument("--format", default="auto", choices=FORMATS, dest="fmt",
                    help="force a record shape (alpaca, sharegpt, openai, prompt_completion, "
@@ -71,7 +74,7 @@ def describe(held: dict) -> str:
 
 
 def run(args) -> int:
-    loaded = load_pool(args.path, fmt=args.fmt, mapping=mapping_from_args(args),
+    loaded = load_sources(args.path, fmt=args.fmt, mapping=mapping_from_args(args),
                        skip_bad_lines=args.skip_bad_lines, keep_duplicates=args.keep_duplicates,
                        split=args.split)
     info = loaded.info
@@ -79,7 +82,7 @@ def run(args) -> int:
     set_aside = before if before and before["pool_key"] != info.pool_key else None
     if set_aside and not args.replace:
         raise InputError(f"already holds {describe(set_aside)}; pass --replace to load "
-                         f"{args.path} in its place, or choose another --workspace",
+                         f"{' '.join(args.path)} in its place, or choose another --workspace",
                          file=args.workspace)
     Workspace.create(args.workspace, loaded)
     if args.json:
@@ -89,7 +92,10 @@ def run(args) -> int:
     dup = (f"{info.duplicates} exact duplicates "
            f"{'dropped (first kept)' if info.duplicates_dropped else 'kept'}")
     skipped = info.bad_lines_skipped + info.bad_records_skipped
-    print(f"loaded {info.rows:,} rows ({info.shape} in {info.container}) from {args.path}")
+    print(f"loaded {info.rows:,} rows ({info.shape} in {info.container}) from "
+          f"{' '.join(args.path)}")
+    for src in info.sources or []:
+        print(f"  source {src['name']}: {src['rows']:,} rows from {src['path']}")
     print(f"  {dup}; {skipped} bad lines/records skipped; "
           f"extra columns: {', '.join(info.extra_columns) or 'none'}")
     if info.long_fields:

@@ -90,7 +90,7 @@ def select_workspace(ws, request, *, executor: Executor, shards: int | None = No
     from core.select.base import SelectionPlan
     from core.select.compose import cut_to_token_budget
     from core.select.registry import get_strategy
-    from core.select.run import TOKENS_COUNTED, candidate_rows, row_tokens
+    from core.select.run import candidate_rows, resolved_drop, row_tokens
 
     start = time.perf_counter()
     strategy = get_strategy(request.strategy, **request.params)
@@ -109,12 +109,14 @@ def select_workspace(ws, request, *, executor: Executor, shards: int | None = No
                            oversample=oversample, merge=merge, eval_sample=eval_sample,
                            progress=progress)
     if request.budget_tokens is not None:
-        result = cut_to_token_budget(result, row_tokens(ws), request.budget_tokens,
-                                     TOKENS_COUNTED)
+        tokens, counted = row_tokens(ws)
+        result = cut_to_token_budget(result, tokens, request.budget_tokens,
+                                     f"instruction + response, {counted}")
     info = ws.embedding_info()
     config = request.to_config()
     config["params"] = strategy.get_params()
     result.config.update(config)
+    result.config["drop_filter"] = resolved_drop(ws, request) or {}
     result.config["embedding"] = {key: info.get(key) for key in ("key", "model", "field", "dim")}
     result.timings = {"context": prepared, **result.timings,
                       "total": time.perf_counter() - start}

@@ -124,6 +124,7 @@ def build_manifest(ws, name: str, result, ids: list[str], *, export: dict[str, A
                    timings: dict[str, Any]) -> dict[str, Any]:
     """The manifest dict (JSON-ready) of the saved selection ``name`` (``result``)."""
     from core import __version__
+    from core.workspace.tokens import selection_tokens
 
     config = dict(result.config)
     uses = selection_uses_embedding(config, ws.n_rows)
@@ -135,6 +136,7 @@ def build_manifest(ws, name: str, result, ids: list[str], *, export: dict[str, A
         "embedding": embedding_record(ws, uses),
         "quality": {"spec": config.get("quality")},
         "strategy": strategy_record(config),
+        "tokens": selection_tokens(ws, result.indices),
         "selection": {"name": name, "k": result.k, "objective": result.objective,
                       "stopped_early": result.stopped_early, "ids": ids,
                       "rows": [int(i) for i in result.indices], "config": config},

@@ -85,6 +85,18 @@ def check_source(ws, manifest: dict[str, Any]) -> tuple[str, list[str]]:
                          f"sha256 {_short(recorded)}…, the manifest's source has "
                          f"{_short(expected)}… ({manifest['source'].get('path')})",
                          field="source")
+    if info.get("sources"):  # several files: hash each again
+        from core.pool.sources import combined_sha256
+
+        current = combined_sha256(info["sources"], rehash=True)
+        if current is None:
+            return "sha256 matches the workspace's record", ["a source file is missing; "
+                                                             "checked the hashes recorded at load"]
+        if current != expected:
+            raise InputError("a source file changed since it was loaded: the files now hash to "
+                             f"{_short(current)}…, the manifest expects {_short(expected)}…",
+                             field="source")
+        return "sha256 matches (files hashed again)", []
     if path and Path(path).exists():
         current = _source_fingerprint(path)[0]
         if current != expected:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TEXT_SIDES = ("instruction", "response")
-FAMILIES = ("embedding", "logdet", "cluster", "text", "self_bleu", "quality")
+FAMILIES = ("embedding", "logdet", "cluster", "text", "self_bleu", "quality", "composition")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ _BASE = [
             "median quality of the picks"),
     Measure("quality_low_share", "quality", "Low-quality share", "lower",
             "share of picks below the low-quality threshold"),
+    Measure("training_tokens", "composition", "Training tokens", "neutral",
+            "instruction + response tokens of the picks (the workspace's tokenizer)"),
 ]
 
 
@@ -70,6 +72,8 @@ def _text_measures(side: str) -> list[Measure]:
                 "median length in word tokens"),
         Measure(f"self_bleu_{side}", "self_bleu", f"Self-BLEU ({side})", "lower",
                 "mean BLEU-4 of a sampled text against the other sampled texts"),
+        Measure(f"distinct_units_{side}", "composition", f"Units covered ({side})", "higher",
+                "distinct verb + object units of the picks / units in the pool"),
     ]
 
 
@@ -82,7 +86,8 @@ def measure_names(families=FAMILIES, sides=TEXT_SIDES) -> list[str]:
     """Measure names of the given families (and text sides), in catalogue order."""
     out = []
     for m in MEASURES.values():
-        side = m.name.rsplit("_", 1)[-1] if m.family in ("text", "self_bleu") else None
+        side = (m.name.rsplit("_", 1)[-1] if m.family in ("text", "self_bleu")
+                or m.name.startswith("distinct_units_") else None)
         if m.family in families and (side is None or side in sides):
             out.append(m.name)
     return out

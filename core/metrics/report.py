@@ -25,6 +25,7 @@ from core.metrics import embedding as emb
 from core.metrics import logdet as ld
 from core.metrics.baseline import random_baseline, random_subset, reference_logdets
 from core.metrics.cache import cached_or_computed
+from core.metrics.composition import composition_values
 from core.metrics.measures import FAMILIES, TEXT_SIDES, measure_names
 from core.metrics.quality import low_quality_threshold
 from core.metrics.values import (
@@ -71,6 +72,8 @@ def pool_values(pool: MetricsPool, k: int, opts: MetricsOptions, threshold: floa
             out.update(self_bleu_values(pool, sample, opts))
         if "quality" in fam and threshold is not None:
             out.update(quality_values(pool, None, threshold))
+        if "composition" in fam:
+            out.update(composition_values(pool.token_counts, None, pool.unit_labels))
     return out
 
 

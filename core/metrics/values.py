@@ -18,6 +18,7 @@ from core.metrics import embedding as emb
 from core.metrics import logdet as ld
 from core.metrics import text as tx
 from core.metrics.cache import ArrayCache
+from core.metrics.composition import composition_values
 from core.metrics.measures import FAMILIES
 from core.metrics.quality import quality_stats
 from core.neighbors import KnnGraph
@@ -48,6 +49,10 @@ class MetricsPool:
     # Remembers recent selections' nearest picks so the next, similar one is updated
     # (core.metrics.embedding.NearestPickMemo); used for the selection, not random subsets.
     nearest_memo: emb.NearestPickMemo | None = None
+    # Training tokens per row (instruction + response), for the composition family.
+    token_counts: np.ndarray | None = None
+    # Unit codes per row by side (core.units), for distinct_units_{side}.
+    unit_labels: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -178,6 +183,8 @@ def subset_values(pool: MetricsPool, idx: np.ndarray, opts: MetricsOptions, *,
     if "quality" in fam and threshold is not None:
         with timed(timings, f"{tag}quality"):
             out.update(quality_values(pool, idx, threshold))
+    if "composition" in fam:
+        out.update(composition_values(pool.token_counts, idx, pool.unit_labels))
     return out
 
 

@@ -84,4 +84,19 @@ def metrics_pool_from_workspace(ws, *, quality: str | None = "heuristic", where:
         candidate_mask=ws.candidate_mask(where) if where else None,
         cache=ws.cached_array, embedding_key=info["key"], text_key=ws.pool_key,
         quality_key=canonical_spec(quality), cluster_key=cluster_key,
-        nearest_memo=NearestPickMemo())
+        nearest_memo=NearestPickMemo(), token_counts=_token_totals(ws),
+        unit_labels={side: _unit_codes(ws, side) for side in sides})
+
+
+def _unit_codes(ws, side: str) -> np.ndarray:
+    """Unit codes of one side by the rules parser (core.workspace.units, cached there)."""
+    from core.workspace.units import workspace_units
+
+    return workspace_units(ws, side, "rules")[0]
+
+
+def _token_totals(ws) -> np.ndarray:
+    """Instruction + response tokens per row (core.workspace.tokens, cached there)."""
+    from core.workspace.tokens import token_counts
+
+    return token_counts(ws).sum(axis=1).to_numpy(dtype=np.int64)

@@ -59,6 +59,8 @@ class PoolInfo:
     pool_key: str
     column_mapping: dict[str, str | None] | None = None
     skipped_examples: list[str] = field(default_factory=list)
+    # Several files loaded as one pool: name, path, sha256 and rows of each (else None).
+    sources: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -28,7 +28,7 @@ import numpy as np
 from core.errors import InputError
 
 CONFIG_FIELDS = ("strategy", "k", "params", "quality", "seed", "where", "must_include",
-                 "restrict_ids", "exclude_ids", "quota", "budget_tokens")
+                 "restrict_ids", "exclude_ids", "quota", "budget_tokens", "drop_filter")
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,10 @@ class SelectionRequest:
     must_include: pool rows picked first, in order. restrict_ids / exclude_ids: ids the
     map's lasso kept (None: no restriction) or removed. quota: per-value budgets on a column
     (None: none). budget_tokens: stop before the pick that would pass this many training
-    tokens (instruction + response; None: no token budget).
+    tokens (instruction + response; None: no token budget). drop_filter: the near-duplicate
+    drop to honour (``python -m core near-duplicates --drop``): None means the workspace's
+    current one; a result's config records the one used ({} for none), so a rerun applies
+    exactly that even after the drop is undone.
     """
 
     strategy: str
@@ -133,6 +136,7 @@ class SelectionRequest:
     exclude_ids: tuple[str, ...] = ()
     quota: Quota | None = None
     budget_tokens: int | None = None
+    drop_filter: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         from core.quality import canonical_spec
@@ -157,6 +161,8 @@ class SelectionRequest:
                 raise InputError(f"the token budget must be a whole number of at least 1, got "
                                  f"{self.budget_tokens!r}", field="budget_tokens")
             set_(self, "budget_tokens", int(self.budget_tokens))
+        if self.drop_filter is not None:
+            set_(self, "drop_filter", MappingProxyType(dict(self.drop_filter)))
 
     def to_config(self) -> dict[str, Any]:
         """A JSON-ready dict (the manifest's and the database's ``config`` fields)."""
@@ -168,6 +174,7 @@ class SelectionRequest:
             "exclude_ids": list(self.exclude_ids),
             "quota": None if self.quota is None else self.quota.to_config(),
             "budget_tokens": self.budget_tokens,
+            "drop_filter": None if self.drop_filter is None else dict(self.drop_filter),
         }
 
     @classmethod
@@ -185,7 +192,9 @@ class SelectionRequest:
                    restrict_ids=config.get("restrict_ids"),
                    exclude_ids=tuple(config.get("exclude_ids") or ()),
                    quota=Quota.from_config(config.get("quota")),
-                   budget_tokens=config.get("budget_tokens"))
+                   budget_tokens=config.get("budget_tokens"),
+                   # written before near-duplicate drops existed: none
+                   drop_filter=config.get("drop_filter", {}))
 
     def key(self) -> str:
         """A stable text key: equal for requests that select the same rows."""

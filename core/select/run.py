@@ -32,8 +32,6 @@ from core.select.request import SelectionRequest
 from core.select.result import SelectionResult
 from core.workspace.filters import require_match
 
-TOKENS_COUNTED = "instruction + response, all-MiniLM-L6-v2 WordPiece"
-
 
 def run_selection(ws: Any, request: SelectionRequest, progress: ProgressFn | None = None
                   ) -> SelectionResult:
@@ -52,7 +50,7 @@ def run_selection(ws: Any, request: SelectionRequest, progress: ProgressFn | Non
     values = _quota_values(ws, request)
     ctx = build_context(ws, strat, request.quality, request.seed)
     prepared = time.perf_counter() - start
-    tokens = None if request.budget_tokens is None else row_tokens(ws)
+    tokens, counted = (None, "") if request.budget_tokens is None else row_tokens(ws)
     if values is not None:
         result = select_with_quota(strat, ctx, request.k, values, request.quota, candidates,
                                    request.must_include, request.seed, progress,
@@ -62,7 +60,8 @@ def run_selection(ws: Any, request: SelectionRequest, progress: ProgressFn | Non
                               must_include=request.must_include, seed=request.seed,
                               progress=progress)
     if tokens is not None:
-        result = cut_to_token_budget(result, tokens, request.budget_tokens, TOKENS_COUNTED)
+        result = cut_to_token_budget(result, tokens, request.budget_tokens,
+                                     f"instruction + response, {counted}")
     if values is not None:
         result.config.setdefault("info", {})["quota"] = quota_summary(
             values, request.quota, request.k, result.indices)
@@ -70,6 +69,7 @@ def run_selection(ws: Any, request: SelectionRequest, progress: ProgressFn | Non
     config = request.to_config()
     config["params"] = result.config["params"]  # every declared parameter, defaults included
     result.config.update(config)
+    result.config["drop_filter"] = resolved_drop(ws, request) or {}  # {}: none, on a rerun too
     result.config["embedding"] = None if info is None else {
         key: info.get(key) for key in ("key", "model", "field", "dim")}
     result.timings = {"context": prepared, **result.timings,
@@ -88,6 +88,7 @@ def candidate_rows(ws: Any, request: SelectionRequest) -> np.ndarray | None:
     lasso); None when nothing restricts them."""
     candidates = (require_match(ws.candidate_mask(request.where), request.where)
                   if request.where else None)
+    candidates = ws.apply_drop_filter(candidates, resolved_drop(ws, request))
     if request.restrict_ids is None and not request.exclude_ids:
         return candidates
     ids = ws.pool_frame(["id"])["id"]
@@ -97,6 +98,14 @@ def candidate_rows(ws: Any, request: SelectionRequest) -> np.ndarray | None:
     if request.exclude_ids:
         mask &= ~ids.isin(list(request.exclude_ids)).to_numpy()
     return mask
+
+
+def resolved_drop(ws: Any, request: SelectionRequest) -> dict[str, Any] | None:
+    """The near-duplicate drop the request runs with: its own (a rerun: exactly what was
+    recorded, ``{}`` for none) or, when it names none, the workspace's current one."""
+    if request.drop_filter is None:
+        return ws.drop_filter()
+    return dict(request.drop_filter) or None
 
 
 def _quota_values(ws: Any, request: SelectionRequest) -> np.ndarray | None:
@@ -111,10 +120,13 @@ def _quota_values(ws: Any, request: SelectionRequest) -> np.ndarray | None:
     return frame[column].astype("string").fillna("").to_numpy(dtype=object).astype(str)
 
 
-def row_tokens(ws: Any) -> np.ndarray:
-    """Training tokens per pool row (instruction + input + response), cached."""
-    _, offsets = workspace_token_ids(ws, "both")
-    return np.diff(offsets)
+def row_tokens(ws: Any) -> tuple[np.ndarray, str]:
+    """(training tokens per pool row: instruction + input + response, counted with the
+    workspace's current tokenizer (core.workspace.tokens; cached), that tokenizer's label)."""
+    from core.workspace.tokens import current_tokenizer, token_counts
+
+    counts = token_counts(ws).sum(axis=1).to_numpy(dtype=np.int64)
+    return counts, (current_tokenizer(ws) or {}).get("label", "bundled tokenizer")
 
 
 def build_context(ws: Any, strategy: Strategy, quality_spec: str | None, seed: int = 0
@@ -139,6 +151,10 @@ def build_context(ws: Any, strategy: Strategy, quality_spec: str | None, seed: i
 def _labels(ws: Any, strategy: Strategy, seed: int) -> tuple[np.ndarray, list[str] | None]:
     from core.clusters import column_labels
 
+    if getattr(strategy, "unit_side", None):  # unit_balanced: instruction units, cached
+        from core.workspace.units import workspace_units
+
+        return workspace_units(ws, strategy.unit_side, strategy.parser)[:2]
     column = getattr(strategy, "label_column", None)
     if column:
         frame = ws.pool_frame()

@@ -142,6 +142,19 @@ class Workspace:
     def candidate_mask(self, where: str | None) -> np.ndarray:
         return candidate_mask(self.pool_frame(), where)
 
+    def drop_filter(self) -> dict[str, Any] | None:
+        """The active near-duplicate drop (method, threshold, dropped_ids), or None."""
+        from core.workspace.near_duplicates import drop_filter_config, drop_record
+
+        return drop_filter_config(drop_record(self))
+
+    def apply_drop_filter(self, candidates: np.ndarray | None, drop: dict[str, Any] | None
+                          ) -> np.ndarray | None:
+        """``candidates`` without the rows ``drop`` lists (None: all rows, unchanged)."""
+        from core.workspace.near_duplicates import apply_drop_filter
+
+        return apply_drop_filter(self, candidates, drop)
+
     # ---------------------------------------------------------- embeddings
     def embedding_info(self) -> dict[str, Any] | None:
         """The current embedding's record, or None when absent or made for another pool."""

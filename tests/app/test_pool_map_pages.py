@@ -97,3 +97,63 @@ def test_map_colours_by_quality_and_by_a_saved_selection(app_env):
     at.selectbox(key="map_color").select("selected: top10").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("10 selected rows in colour" in c.value for c in at.caption)
+
+
+def test_pool_page_near_duplicates_apply_and_undo(app_env, monkeypatch):
+    """A demo pool with 3 edited copies (a word dropped) shows MinHash groups; applying
+    records the drop (shown as the active drop), undo clears it."""
+    from core.workspace import Workspace
+
+    rows = (app_env / "demo.jsonl").read_text().splitlines()
+    tail = ("Please explain each step of the answer in plain words so that a new student "
+            "who has never seen this kind of task can follow the reasoning from start to end.")
+    originals, copies = [], []
+    for line in rows[:3]:
+        rec = json.loads(line)
+        originals.append(json.dumps({**rec, "instruction": f"{rec['instruction']} {tail}"}))
+        copies.append(json.dumps({**rec, "instruction": f"{rec['instruction']} "
+                                  + tail.replace(" plain", "")}))
+    pool = app_env / "demo_nd.jsonl"
+    pool.write_text("\n".join(originals + rows[3:] + copies) + "\n")
+    monkeypatch.setenv("QDX_DEMO_POOL", str(pool))
+    at = _start(app_env)
+    groups = int(_metric(at, "Near-duplicate groups").replace(",", ""))
+    assert groups > 0
+    assert _metric(at, "Active drop") == "none"
+    at.button(key="nd_apply").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    ws = Workspace.open(at.session_state["qdx_workspace"])
+    dropped = ws.drop_filter()["dropped_ids"]
+    assert _metric(at, "Active drop") == f"{len(dropped):,} rows"
+    at.slider(key="nd_threshold_minhash").set_value(1.0).run()
+    assert int(_metric(at, "Near-duplicate groups").replace(",", "")) <= groups
+    at.button(key="nd_undo").click().run()
+    assert _metric(at, "Active drop") == "none" and ws.drop_filter() is None
+
+
+def test_pool_page_shows_rows_tokens_and_quality_per_source(app_env):
+    from core.pool.sources import load_sources
+    from core.workspace import Workspace
+
+    lines = (app_env / "demo.jsonl").read_text().splitlines()
+    (app_env / "first.jsonl").write_text("\n".join(lines[:70]) + "\n")
+    (app_env / "second.jsonl").write_text("\n".join(lines[70:]) + "\n")
+    ws = Workspace.create(app_env / "workspaces" / "two", load_sources(
+        [str(app_env / "first.jsonl"), str(app_env / "second.jsonl")]))
+    at = _start(app_env)
+    at.session_state["qdx_workspace"] = str(ws.root)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "tokens" in d.value.columns)
+    assert table["source"].tolist() == ["first", "second"]
+    assert table["rows"].tolist() == [70, 50]
+    assert (table["tokens"] > 0).all()
+
+
+def test_map_colours_by_instruction_unit(app_env):
+    at = _start(app_env)
+    at.switch_page("pages/map.py").run()
+    at.selectbox(key="map_color").select("unit (instruction)").run()
+    assert not at.exception, [e.value for e in at.exception]
+    specs = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    assert "suggest trip" in specs and "write function" in specs  # units as legend entries

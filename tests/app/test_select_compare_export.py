@@ -73,6 +73,11 @@ def test_select_moves_alpha_runs_and_saves(app_env):
     ws = Workspace.open(at.session_state["qdx_workspace"])
     assert [s["name"] for s in ws.list_selections()] == ["top-quality"]
     assert ws.load_selection("top-quality").k == 30
+    from core.workspace.tokens import token_counts
+
+    picked = token_counts(ws).iloc[ws.load_selection("top-quality").indices].to_numpy().sum()
+    shown = _card(at, "Training tokens").replace(",", "")
+    assert float(shown) == picked  # the card is the picks' instruction + response tokens
     # Saving another run under the same name asks first: a warning naming the saved one,
     # Save disabled until "Replace" is ticked.
     at.number_input(key="p_k").set_value(12).run()

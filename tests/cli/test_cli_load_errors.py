@@ -220,7 +220,7 @@ def test_unexpected_error_exits_1_with_a_log_file(tmp_path, run_cli, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(load_cmd, "load_pool", broken)
+    monkeypatch.setattr(load_cmd, "load_sources", broken)
     monkeypatch.setenv("QDX_LOG_DIR", str(tmp_path))
     code, _, err = run_cli("load", tiny_pool_file, "--workspace", tmp_path / "ws")
     assert code == 1

@@ -49,6 +49,13 @@ def test_bundle_holds_every_file_and_a_complete_manifest(small_ws, tmp_path):
     assert m["export"]["format"] == "alpaca" and m["export"]["rows"] == 30
     assert m["timings"]["selection"]["total"] > 0 and m["timings"]["export_total"] > 0
     assert m["created"].endswith("Z")
+    from core.workspace.tokens import token_counts
+
+    picked = token_counts(small_ws).iloc[result.indices]
+    assert m["tokens"]["total_tokens"] == int(picked.to_numpy().sum()) > 0
+    assert m["tokens"]["response_tokens"] == int(picked["response_tokens"].sum())
+    assert "stand-in" in m["tokens"]["tokenizer"]
+    assert m["metrics"]["training_tokens"]["selection"] == m["tokens"]["total_tokens"]
     # the data file itself is the selection, in rank order
     assert load_pool(out / "qdit-k30.json").frame["id"].tolist() == ids
 

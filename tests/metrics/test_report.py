@@ -29,7 +29,10 @@ def _pool(clustered_pool, **extra):
     tok = tokenize_texts(texts)
     return MetricsPool(x, quality=rng.random(x.shape[0]), cluster_labels=labels,
                        cluster_centroids=label_centroids(x, labels),
-                       texts={"instruction": tok, "response": tok}, **extra)
+                       texts={"instruction": tok, "response": tok},
+                       token_counts=rng.integers(1, 100, x.shape[0]),
+                       unit_labels={"instruction": np.arange(x.shape[0]) % 7,
+                                    "response": np.arange(x.shape[0]) % 50}, **extra)
 
 
 def test_report_has_every_measure_with_selection_pool_random(clustered_pool):
@@ -42,6 +45,12 @@ def test_report_has_every_measure_with_selection_pool_random(clustered_pool):
         assert set(entry["random"]) == {"mean", "std"}, name
     assert report["facility_location"]["pool"] == 1.0
     assert report["logdet"]["pool"] is None
+    assert report["training_tokens"]["selection"] == pool.token_counts[::10][:40].sum()
+    assert report["training_tokens"]["pool"] == pool.token_counts.sum()
+    # rows 0, 10, ..., 390: (10 i) % 7 covers all 7 units, (10 i) % 50 covers 5 of 50
+    assert report["distinct_units_instruction"]["selection"] == 1.0
+    assert report["distinct_units_response"]["selection"] == 5 / 50
+    assert report["distinct_units_response"]["pool"] == 1.0
     json.dumps(report)  # plain JSON-serialisable values
 
 

@@ -54,7 +54,8 @@ def test_config_round_trip_and_old_configs():
     assert SelectionRequest.from_config(request.to_config()) == request
     old = {"strategy": "qdit", "k": 5, "params": {"alpha": 0.2}, "quality": "heuristic",
            "seed": 0, "where": None, "must_include": []}  # written before quota existed
-    assert SelectionRequest.from_config(old) == SelectionRequest("qdit", 5, {"alpha": 0.2})
+    assert SelectionRequest.from_config(old) == SelectionRequest("qdit", 5, {"alpha": 0.2},
+                                                                 drop_filter={})
     with pytest.raises(InputError, match="selection config lacks 'k'"):
         SelectionRequest.from_config({"strategy": "qdit"})
 
@@ -120,7 +121,7 @@ def test_quota_refusals(ws):
 
 
 def test_token_budget_cuts_the_run_before_the_pick_that_passes_it(ws):
-    tokens = row_tokens(ws)
+    tokens, _ = row_tokens(ws)
     full = run_selection(ws, SelectionRequest("kcenter", 40))
     spent = np.cumsum(tokens[full.indices])
     budget = int(spent[24]) + 1  # room for 25 picks, not 26 (the 26th has >= 1 token)
@@ -136,7 +137,7 @@ def test_token_budget_cuts_the_run_before_the_pick_that_passes_it(ws):
 
 
 def test_token_budget_under_a_quota_is_shared_by_the_parts(ws):
-    tokens = row_tokens(ws)
+    tokens, _ = row_tokens(ws)
     request = SelectionRequest("qdit", 20, {"alpha": 0.5},
                                quota=Quota.parse("category=code:0.5,math:0.5"),
                                budget_tokens=int(tokens.mean() * 10))
