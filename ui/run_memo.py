@@ -37,9 +37,12 @@ LAST_TEXT = ("compression",)
 
 
 def run_key(ws: Workspace, request: SelectionRequest) -> str:
-    """The request's key with the workspace's pool and embedding keys."""
+    """The request's key with the workspace's pool and embedding keys (and its current
+    near-duplicate drop when the request follows it: applying or undoing a drop on the
+    Pool page changes the candidates)."""
     info = ws.embedding_info() or {}
-    return json.dumps([ws.pool_key, info.get("key"), request.key()])
+    drop = ws.drop_filter() if request.drop_filter is None else None
+    return json.dumps([ws.pool_key, info.get("key"), request.key(), drop], default=str)
 
 
 def run(ws: Workspace, request: SelectionRequest, progress=None):
