@@ -19,7 +19,8 @@ import traceback
 from core.errors import CancelledError, InputError
 
 # Command modules, in the order `--help` lists them.
-COMMANDS = ["load", "embed", "map", "info", "select", "metrics", "export", "reproduce"]
+COMMANDS = ["load", "embed", "map", "info", "scores", "quality", "select", "metrics", "export",
+            "reproduce"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -23,6 +23,7 @@ import numpy as np
 
 from core.errors import InputError
 from core.quality import DEFAULT_SPEC, canonical_spec, workspace_quality
+from core.quality.compute import quality_inputs
 from core.select.base import ProgressFn, SelectionContext, SelectionPlan, Strategy
 from core.select.registry import get_strategy
 from core.select.result import SelectionResult
@@ -60,6 +61,10 @@ def run_selection(ws: Any, strategy: str, k: int, params: dict[str, Any] | None 
         "embedding": None if info is None else {key: info.get(key) for key in
                                                 ("key", "model", "field", "dim")},
     })
+    if "quality" in strat.context_needs(int(ws.n_rows)):
+        inputs = quality_inputs(ws, spec)  # a learned model's inputs, imported columns' hash
+        if inputs:
+            result.config["quality_inputs"] = inputs
     result.timings = {"context": prepared, **result.timings,
                       "total": time.perf_counter() - start}
     return result
