@@ -1,7 +1,8 @@
 """Which quality score agrees with a judge, and what it buys a qdit selection.
 
     python benchmarks/quality.py                      # MiniLM embeddings (slow on CPU)
-    python benchmarks/quality.py --model tfidf        # TF-IDF + SVD, a few seconds
+    python benchmarks/quality.py --model tfidf        # TF-IDF + SVD, about 2 minutes
+    python benchmarks/quality.py --reward-cost MODEL --rows 200   # CPU cost of a reward model
 
 Pool: the Alpaca union in ../shared/data (alpaca_5000 + AlpaGasus random 9k + the two
 AlpaGasus filtered sets), 18,669 distinct (instruction, input) pairs. Judge: AlpaGasus's
@@ -139,6 +140,27 @@ def fit_timing(ws, n: int = 50_000) -> None:
         print(f"   {m:>6,} judged rows: {time.perf_counter() - started:.2f}s")
 
 
+def reward_cost(model: str, rows: int, batch_size: int) -> None:
+    """Seconds per 1,000 rows of a reward model on this machine's CPU (first ``rows`` pairs
+    of the union, max_length 512)."""
+    import torch
+
+    from core.quality.reward import RewardModel
+    from core.text import prompt_text
+
+    records, _ = union_records()
+    prompts = [prompt_text(r["instruction"], r.get("input", "")) for r in records[:rows]]
+    responses = [r["output"] for r in records[:rows]]
+    scorer = RewardModel(model, batch_size=batch_size, device="cpu")
+    params = sum(p.numel() for p in scorer.model.parameters())
+    started = time.perf_counter()
+    scorer.score(prompts, responses)
+    seconds = time.perf_counter() - started
+    print(f"reward model {model} ({params / 1e6:.1f}M parameters, format {scorer.format}, "
+          f"{torch.get_num_threads()} torch threads): {rows:,} rows in {seconds:.1f}s = "
+          f"{seconds * 1000 / rows:.0f}s per 1,000 rows")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="all-MiniLM-L6-v2",
@@ -146,8 +168,15 @@ def main() -> None:
     parser.add_argument("--out", default="bench-out/quality", help="scratch folder")
     parser.add_argument("--judged", type=int, default=1000)
     parser.add_argument("--k", type=int, default=1000)
+    parser.add_argument("--reward-cost", metavar="MODEL", help="only time a reward model "
+                        "(a hub name or local folder) on the first --rows pairs, on CPU")
+    parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=8)
     args = parser.parse_args()
     print(f"benchmarks/quality.py ({cpu_note()})")
+    if args.reward_cost:
+        reward_cost(args.reward_cost, args.rows, args.batch_size)
+        return
     ws, approved = build_workspace(Path(args.out), args.model)
     judged = np.random.default_rng(0).choice(ws.n_rows, args.judged, replace=False)
     judge = np.full(ws.n_rows, np.nan)

@@ -27,8 +27,10 @@ def add_parser(sub) -> None:
                    help="any other strategy parameter (repeatable), e.g. gamma=2, "
                    "label_column=category, threshold=0.85")
     p.add_argument("--quality", default="heuristic",
-                   help="quality score: length, heuristic, column:NAME, column:-NAME, none, or "
-                   "a weighted sum such as 0.7*column:score+0.3*length (default: heuristic)")
+                   help="quality score: length, heuristic, column:NAME, column:-NAME, "
+                   "learned:COLUMN (fitted on a judge column's rows), reward:MODEL (a reward "
+                   "model), none, or a weighted sum such as 0.7*column:score+0.3*length "
+                   "(default: heuristic)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--where", help="DuckDB SQL predicate over the pool's columns: only rows "
                    "that satisfy it may be picked")

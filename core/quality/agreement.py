@@ -12,7 +12,8 @@ with the judge's verdict:
 
 Scores covered: ``heuristic``, ``length``, ``learned:COLUMN`` cross-validated (each
 labelled row scored by the model fitted without its fold, never on its own training row),
-every cached ``reward:`` score, and every numeric pool column except the judge and ``id``.
+every cached ``reward:`` score, and every numeric pool column except the judge, ``id``
+and ``source_row``.
 ``learned:COLUMN`` is left out, with the reason, when it is refused (fewer than 50 judged
 rows, one class).
 """
@@ -69,10 +70,13 @@ def judge_verdicts(frame: pd.DataFrame, against: str) -> np.ndarray:
 
 
 def numeric_columns(frame: pd.DataFrame, exclude: set[str]) -> list[str]:
-    """Columns whose non-empty values are all numbers (or booleans), at least one."""
+    """Columns whose non-empty values are all numbers (or booleans), at least one; the
+    pool's bookkeeping columns (id, source_row: a row's position in its file) excluded."""
+    from core.pool.canonical import CANONICAL_COLUMNS
+
     out = []
     for name in frame.columns:
-        if name in exclude or name == "id":
+        if name in exclude or name in CANONICAL_COLUMNS:
             continue
         col = frame[name]
         if col.dtype == bool or pd.api.types.is_numeric_dtype(col):

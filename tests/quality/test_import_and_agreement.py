@@ -87,7 +87,7 @@ def test_agreement_report_on_a_known_pool(judged_workspace, run_cli):
     scores = report["scores"]
     assert set(scores) >= {"heuristic", "length", "learned:good", "column:long_score",
                            "column:anti", "column:rating"}
-    assert "column:good" not in scores and "column:id" not in scores
+    assert "column:good" not in scores and "column:source_row" not in scores
     assert scores["length"]["auc"] == 1.0 and scores["column:long_score"]["auc"] == 1.0
     assert scores["column:anti"]["auc"] == 0.0
     assert scores["column:anti"]["flag"] == "ranks the judge's picks lower"
