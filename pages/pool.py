@@ -9,6 +9,7 @@ from core.embed import DEFAULT_MODEL, FIELDS
 from core.errors import InputError
 from core.pool import FORMATS, ColumnMapping
 from ui import data, jobs, settings, state
+from ui import quality as uq
 from ui.selection import stop_prefetch
 
 st.title("Pool")
@@ -152,6 +153,19 @@ with right:
         src.columns = ["file", "rows"]
         st.plotly_chart(px.bar(src, x="rows", y="file", orientation="h", title="Rows per file"),
                         width="stretch", key="src_bar")
+
+judge = uq.judge_column(ws)
+if judge is not None:
+    with st.expander(f"Which quality score agrees with your judge (`{judge}`)?"):
+        try:
+            table, learned_line = uq.agreement_table(ws, judge)
+        except InputError as exc:
+            st.error(exc.one_line())
+        else:
+            st.dataframe(table, hide_index=True, key="agreement_table")
+            st.caption(f"{learned_line}. AUC: the chance a judge-approved row scores above a "
+                       "rejected one (0.5 = chance); a note marks a score that ranks the "
+                       "judge's picks lower. learned scores are cross-validated.")
 
 with st.expander("First rows"):
     from core.text import truncate_for_display

@@ -10,6 +10,7 @@ from core.errors import CancelledError, InputError
 from core.metrics import MEASURES
 from core.select.registry import STRATEGIES, strategy_names
 from ui import data, state
+from ui import quality as uq
 from ui import selection as sel
 from ui.map_figure import highlight_figure, highlight_png
 from ui.prefetch import REACH, SLIDERS
@@ -42,7 +43,7 @@ if emb is None or ws.map_coords("umap") is None:
 n = ws.n_rows
 frame = ws.pool_frame()
 numeric_cols = [c for c in ws.pool_info["extra_columns"] if frame[c].dtype.kind in "fiu"]
-quality_specs = ["heuristic", "length", *(f"column:{c}" for c in numeric_cols), "none"]
+quality_specs = uq.quality_options(ws)  # learned: and cached reward: scores included
 
 
 def _params_for(strategy: str, cols) -> dict:
@@ -96,10 +97,13 @@ def selection_panel() -> None:
                             step=100, key="p_k",
                             help="how many rows to select (type a number or use +/-)"))
     quality = c3.selectbox("Quality score", quality_specs, key="p_quality",
+                           format_func=lambda spec: uq.option_label(ws, spec),
                            help="heuristic: text checks (empty, truncated, repetition, refusals, "
                            "copied instruction); it sorts out broken rows but ties the clean "
                            "ones, so alpha and lambda change little with it. length: response "
-                           "tokens; or a numeric column of the pool")
+                           "tokens; a numeric column of the pool; learned:COLUMN, a model "
+                           "fitted on a judge column's labelled rows; reward:MODEL")
+    st.markdown(uq.quality_statement(ws, quality))
     pcols = st.columns([2, 1])
     params, seed = _params_for(strategy, pcols)
     ids = frame["id"]
@@ -236,6 +240,7 @@ def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
                    "and the mean of 3 random subsets of the same size; Self-BLEU is added "
                    "when the selection is saved.")
     phases.mark("all_sent")
+    uq.label_picks_panel(ws, idx)
 
 
 selection_panel()

@@ -15,6 +15,7 @@ from core.metrics import MetricsOptions, compute_all_metrics, coverage_trace
 from core.metrics.workspace_pool import metrics_pool_from_workspace
 from core.select.run import run_selection
 from core.workspace import Workspace
+from core.workspace.columns import added_columns_file
 from ui import settings
 from ui.prefetch import Prefetcher, neighbours
 
@@ -35,7 +36,15 @@ LAST_TEXT = ("compression",)
 
 def run_key(ws: Workspace, request: dict[str, Any]) -> str:
     info = ws.embedding_info() or {}
-    return json.dumps([ws.pool_key, info.get("key"), request], sort_keys=True, default=str)
+    # The added columns (labels, imported scores) feed column: and learned: quality specs;
+    # a label click must not invalidate a heuristic run.
+    columns = added_columns_file(ws) if _reads_columns(request.get("quality")) else None
+    return json.dumps([ws.pool_key, info.get("key"), columns, request],
+                      sort_keys=True, default=str)
+
+
+def _reads_columns(quality: str | None) -> bool:
+    return any(part in str(quality or "") for part in ("column:", "learned:"))
 
 
 def run(ws: Workspace, request: dict[str, Any], progress=None):
@@ -120,7 +129,8 @@ def _memoised(memo_key: str, key: str, compute):
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _metrics_pool(path: str, embedding_key: str, quality: str, where: str | None):
+def _metrics_pool(path: str, embedding_key: str, quality: str, where: str | None,
+                  columns_file: str | None = None):
     import dataclasses
 
     from core.quality import workspace_quality
@@ -135,7 +145,8 @@ def _metrics_pool(path: str, embedding_key: str, quality: str, where: str | None
 
 def metrics_pool(ws: Workspace, quality: str | None, where: str | None = None):
     info = ws.embedding_info()
-    return _metrics_pool(str(ws.root), info["key"], quality or "none", where)
+    return _metrics_pool(str(ws.root), info["key"], quality or "none", where,
+                         added_columns_file(ws) if _reads_columns(quality) else None)
 
 
 def metrics(ws: Workspace, indices: np.ndarray, quality: str | None, *, full: bool = False,
@@ -156,7 +167,9 @@ def metrics(ws: Workspace, indices: np.ndarray, quality: str | None, *, full: bo
     if candidate_mask is not None:
         digest.update(np.packbits(np.asarray(candidate_mask, dtype=bool)).tobytes())
     info = ws.embedding_info() or {}
-    key = json.dumps([ws.pool_key, info.get("key"), quality, list(opts.families),
+    columns = added_columns_file(ws) if _reads_columns(quality) else None
+    key = json.dumps([ws.pool_key, info.get("key"), columns, quality,
+                      list(opts.families),
                       list(opts.text_parts), digest.hexdigest()])
     return _memoised(METRICS_MEMO_KEY, key,
                      lambda: _compute_metrics(ws, idx, quality, opts, candidate_mask))

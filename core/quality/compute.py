@@ -10,6 +10,7 @@ import pandas as pd
 from core.quality.base import QualityScorer, rank_normalize
 from core.quality.scorers import ColumnScorer, WeightedScorer
 from core.quality.spec import parse_quality_spec
+from core.workspace.columns import column_values_key
 
 
 def quality_scores(frame: pd.DataFrame, spec: str | None) -> np.ndarray | None:
@@ -35,8 +36,6 @@ def quality_inputs(ws: Any, spec: str | None) -> dict[str, Any]:
     judged rows' hash), a reward model's cache key, and the value hash of an added column
     (imported scores, labels). Empty for specs read from the pool alone. Part of the cache
     key of :func:`workspace_quality` and recorded in selection configs and manifests."""
-    from core.workspace.columns import column_values_key
-
     scorer = parse_quality_spec(spec, columns=list(ws.pool_frame().columns))
     if scorer is None:
         return {}
