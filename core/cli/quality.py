@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from core.distributed.cli import add_executor_arguments, wants_ray
 from core.errors import InputError
 
 
@@ -21,6 +22,7 @@ def add_parser(sub) -> None:
     p.add_argument("--compute", metavar="SPEC", help="a quality spec to compute and cache, "
                    "e.g. reward:OpenAssistant/reward-model-deberta-v3-large-v2 or learned:label")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_executor_arguments(p, "reward scoring: number of chunks (default: 256 rows each)")
     p.set_defaults(func=run)
 
 
@@ -30,10 +32,13 @@ def run(args) -> int:
     if not args.against and not args.compute:
         raise InputError("give --against COLUMN (agreement report) or --compute SPEC",
                          field="against")
+    ray = wants_ray(args)
+    if ray and not args.compute:
+        raise InputError("--executor ray runs --compute (reward scoring)", field="executor")
     ws = Workspace.open(args.workspace)
     out: dict = {}
     if args.compute:
-        out["computed"] = _compute(ws, args.compute, args.json)
+        out["computed"] = _compute(ws, args.compute, args.json, args if ray else None)
     if args.against:
         from core.quality.agreement import agreement_report
 
@@ -45,7 +50,8 @@ def run(args) -> int:
     return 0
 
 
-def _compute(ws, spec: str, quiet: bool) -> dict:
+def _compute(ws, spec: str, quiet: bool, ray_args=None) -> dict:
+    """Compute and cache ``spec``; with ``ray_args`` its reward terms run on Ray first."""
     import time
 
     from core.cli.progress import progress_bar
@@ -55,6 +61,8 @@ def _compute(ws, spec: str, quiet: bool) -> dict:
     started = time.perf_counter()
     update, close = progress_bar(f"scoring ({canonical_spec(spec)})")
     try:
+        if ray_args is not None:
+            _rewards_on_ray(ws, spec, ray_args, update)
         workspace_quality(ws, spec, progress=update)
     finally:
         close()
@@ -64,6 +72,25 @@ def _compute(ws, spec: str, quiet: bool) -> dict:
               f"{seconds:.1f}s")
     return {"spec": canonical_spec(spec), "seconds": seconds,
             "inputs": quality_inputs(ws, spec)}
+
+
+def _rewards_on_ray(ws, spec: str, args, progress) -> None:
+    import math
+
+    from core.distributed.executor import open_executor
+    from core.quality import parse_quality_spec
+    from core.quality.compute import atoms
+    from core.quality.reward_job import DEFAULT_CHUNK_ROWS, RewardScorer, compute_reward
+
+    rewards = [a for a in atoms(parse_quality_spec(spec)) if isinstance(a, RewardScorer)]
+    if not rewards:
+        raise InputError(f"--executor ray scores reward models; '{spec}' has no reward: term",
+                         field="executor")
+    chunk_rows = math.ceil(ws.n_rows / args.shards) if args.shards else DEFAULT_CHUNK_ROWS
+    with open_executor("ray", address=args.address) as ex:
+        for atom in rewards:
+            compute_reward(ws, atom.model, executor=ex, chunk_rows=chunk_rows,
+                           progress=progress)
 
 
 def format_report(report: dict) -> str:

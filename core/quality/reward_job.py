@@ -67,10 +67,12 @@ def list_cached_rewards(ws) -> list[dict[str, Any]]:
 
 def compute_reward(ws, name: str, *, model=None, max_length: int = DEFAULT_MAX_LENGTH,
                    batch_size: int = DEFAULT_BATCH_SIZE, chunk_rows: int = DEFAULT_CHUNK_ROWS,
-                   progress=None) -> tuple[np.ndarray, dict[str, Any]]:
+                   progress=None, executor=None) -> tuple[np.ndarray, dict[str, Any]]:
     """(raw rewards (n,), sidecar) for reward model ``name``, from the cache or computed
     chunk by chunk (resumable). ``model``: an already loaded scorer with
-    ``score(prompts, responses, progress)`` and ``format`` (default: RewardModel(name)).
+    ``score(prompts, responses, progress)`` and ``format`` (default: RewardModel(name),
+    loaded only when a chunk is missing). ``executor``: a Ray executor scores the missing
+    chunks on an actor pool (core.distributed.reward) into the same chunk files.
     ``progress(done, total)`` returning False cancels (CancelledError)."""
     pairs = reward_pairs(ws)
     key = reward_key(ws, name, max_length, pairs)
@@ -80,43 +82,77 @@ def compute_reward(ws, name: str, *, model=None, max_length: int = DEFAULT_MAX_L
     if meta and final.exists():
         check_progress(progress, n, n)
         return np.load(final, allow_pickle=False), meta
-    if model is None:
-        from core.quality.reward import RewardModel
-
-        model = RewardModel(name, max_length=max_length, batch_size=batch_size)
     started = time.perf_counter()
     chunk_rows = max(1, int(chunk_rows))
     parts_dir = ws.cache_dir / f"reward-{key}.parts-{chunk_rows}"
     parts_dir.mkdir(parents=True, exist_ok=True)
-    lengths = np.fromiter((len(p) + len(r) for p, r in zip(*pairs, strict=True)),
-                          dtype=np.int64, count=n)
-    order = np.argsort(-lengths, kind="stable")
-    out = np.empty(n, dtype=np.float64)
-    computed = 0
-    for c, start in enumerate(range(0, n, chunk_rows)):
-        idx = order[start:start + chunk_rows]
-        part = parts_dir / f"{c:06d}.npy"
-        values = _load_part(part, len(idx))
-        if values is None:
-            def inner(done, _total, base=start):
-                return progress(base + done, n) if progress else None
+    chunks = chunk_plan(pairs, chunk_rows)
+    todo = [c for c, idx in enumerate(chunks)
+            if _load_part(parts_dir / part_name(c), len(idx)) is None]
+    if executor is not None and executor.name == "ray":
+        from core.distributed.reward import score_chunks_on_ray
 
-            values = model.score([pairs[0][i] for i in idx], [pairs[1][i] for i in idx],
-                                 progress=inner)
-            atomic_save_npy(part, np.asarray(values, dtype=np.float64))
-            computed += 1
+        fmt = score_chunks_on_ray(executor, name, pairs, chunks, todo, parts_dir,
+                                  max_length=max_length, batch_size=batch_size,
+                                  progress=progress)
+    else:
+        fmt = _score_chunks_here(name, model, pairs, chunks, todo, parts_dir, progress,
+                                 max_length=max_length, batch_size=batch_size)
+    out = np.empty(n, dtype=np.float64)
+    for c, idx in enumerate(chunks):
+        values = _load_part(parts_dir / part_name(c), len(idx))
+        if values is None:
+            raise RuntimeError(f"reward chunk {c} is missing after scoring")
         out[idx] = values
-        check_progress(progress, start + len(idx), n)
     if not np.isfinite(out).all():
         raise RuntimeError(f"reward model {name} returned NaN or infinite rewards")
     atomic_save_npy(final, out)
     meta = {"key": key, "file": final.name, "model": name, "pool_key": ws.pool_key, "rows": n,
-            "max_length": int(max_length), "format": getattr(model, "format", None),
+            "max_length": int(max_length), "format": fmt,
             "fingerprint": model_fingerprint(name), "chunk_rows": chunk_rows,
-            "computed_chunks": computed, "seconds": round(time.perf_counter() - started, 3)}
+            "computed_chunks": len(todo), "executor": getattr(executor, "name", "local"),
+            "seconds": round(time.perf_counter() - started, 3)}
     atomic_write_json(sidecar, meta)
     shutil.rmtree(parts_dir, ignore_errors=True)
     return out, meta
+
+
+def chunk_plan(pairs: tuple[list[str], list[str]], chunk_rows: int) -> list[np.ndarray]:
+    """Pool rows per chunk: longest pairs first (batches pad to similar lengths), a stable
+    function of the texts, so a resumed or distributed run covers the same rows."""
+    n = len(pairs[0])
+    lengths = np.fromiter((len(p) + len(r) for p, r in zip(*pairs, strict=True)),
+                          dtype=np.int64, count=n)
+    order = np.argsort(-lengths, kind="stable")
+    return [order[start:start + chunk_rows] for start in range(0, n, chunk_rows)]
+
+
+def part_name(chunk: int) -> str:
+    return f"{chunk:06d}.npy"
+
+
+def _score_chunks_here(name, model, pairs, chunks, todo, parts_dir, progress, *,
+                       max_length: int, batch_size: int) -> str | None:
+    """Score the missing chunks in this process, saving each as it finishes."""
+    n = len(pairs[0])
+    missing = set(todo)
+    done = 0
+    for c, idx in enumerate(chunks):
+        if c in missing:
+            if model is None:
+                from core.quality.reward import RewardModel
+
+                model = RewardModel(name, max_length=max_length, batch_size=batch_size)
+
+            def inner(finished, _total, base=done):
+                return progress(base + finished, n) if progress else None
+
+            values = model.score([pairs[0][i] for i in idx], [pairs[1][i] for i in idx],
+                                 progress=inner)
+            atomic_save_npy(parts_dir / part_name(c), np.asarray(values, dtype=np.float64))
+        done += len(idx)
+        check_progress(progress, done, n)
+    return getattr(model, "format", None)
 
 
 def _load_part(path, rows: int) -> np.ndarray | None:

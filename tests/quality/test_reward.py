@@ -171,3 +171,13 @@ def test_an_unloadable_model_is_one_line(tiny_workspace, tmp_path, run_cli):
         from core.quality import quality_scores
 
         quality_scores(tiny_workspace.pool_frame(), f"reward:{tmp_path}")
+
+
+def test_ray_is_for_computing_a_reward_only(tiny_workspace, run_cli):
+    code, _, err = run_cli("quality", "--workspace", tiny_workspace.root, "--against", "score",
+                           "--executor", "ray")
+    assert code == 2 and err.strip() == ("error: field 'executor': --executor ray runs "
+                                         "--compute (reward scoring)")
+    code, _, err = run_cli("quality", "--workspace", tiny_workspace.root, "--against", "score",
+                           "--shards", "2")
+    assert code == 2 and "--shards needs --executor ray" in err
