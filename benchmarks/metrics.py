@@ -169,12 +169,13 @@ def main() -> None:
         pool, _ = synthetic_pool(args.rows, 384)
     idx = balanced_selection(pool.cluster_labels, args.k, seed=1)
     if args.strategy and args.workspace:
+        from core.select.request import SelectionRequest
         from core.select.run import run_selection
         from core.workspace import Workspace
 
         start = time.perf_counter()
-        idx = run_selection(Workspace.open(args.workspace), args.strategy, args.k,
-                            quality_spec="length").indices
+        idx = run_selection(Workspace.open(args.workspace), SelectionRequest(args.strategy, args.k,
+                            quality="length")).indices
         print(f"{args.strategy} selection of {args.k:,} made in "
               f"{time.perf_counter() - start:.1f}s (not part of the figures below)")
     other = balanced_selection(pool.cluster_labels, args.k, seed=2)

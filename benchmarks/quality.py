@@ -102,6 +102,7 @@ def held_out_agreement(ws, approved: np.ndarray, judged: np.ndarray) -> dict[str
 
 def selections(ws, approved: np.ndarray, scores: dict[str, np.ndarray], k: int) -> None:
     from core.metrics.embedding import facility_location_coverage, max_similarity_to_selection
+    from core.select.request import SelectionRequest
     from core.select.run import run_selection
 
     x = np.asarray(ws.embeddings())
@@ -120,7 +121,8 @@ def selections(ws, approved: np.ndarray, scores: dict[str, np.ndarray], k: int) 
     print(f"{'random (5 seeds, mean)':<28} {np.mean(shares):>9.3f} {np.mean(fls):>9.4f}")
     for spec in scores:
         for alpha in (0.3, 0.5, 0.7):
-            result = run_selection(ws, "qdit", k, {"alpha": alpha}, quality_spec=spec)
+            result = run_selection(ws, SelectionRequest("qdit", k, {"alpha": alpha},
+                                                        quality=spec))
             print(line(f"qdit {spec} a={alpha}", np.asarray(result.indices)))
 
 

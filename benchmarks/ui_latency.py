@@ -128,7 +128,13 @@ def server_phases(log: Path, pressed: list[float]) -> str:
     return ", ".join(f"{name} {statistics.median(v):.2f}" for name, v in per_phase.items())
 
 
-SLIDERS = {"qdit": ("alpha (quality weight)", "alpha"), "dpp": ("lambda (quality weight)", "lam")}
+def main_sliders() -> dict[str, tuple[str, str]]:
+    """strategy -> (slider label, parameter) for every strategy with a main slider, from
+    the strategies' declarations (the page draws its widgets from the same ones)."""
+    from core.select.registry import STRATEGIES
+
+    return {name: (cls.main_param().title, cls.main_param().name)
+            for name, cls in STRATEGIES.items() if cls.main_param() is not None}
 
 
 def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timing_log: Path,
@@ -138,7 +144,7 @@ def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timi
     slider, so every value is in the figures. Between releases the user looks at the page
     for ``think`` seconds (dpp's neighbours are computed ahead meanwhile: ui/prefetch.py);
     releases answered by a run computed ahead are counted."""
-    slider_name, knob = SLIDERS[strategy]
+    slider_name, knob = main_sliders()[strategy]
     box = page.get_by_role("spinbutton", name="Budget k")
     box.fill(str(k))
     box.press("Enter")
@@ -191,7 +197,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3, help="visits per page switch")
     ap.add_argument("--sweeps", type=int, default=1,
                     help="sweeps of the slider from 0 to 1 (20 releases each)")
-    ap.add_argument("--strategy", choices=sorted(SLIDERS), default="qdit",
+    ap.add_argument("--strategy", choices=sorted(main_sliders()), default="qdit",
                     help="qdit moves alpha, dpp moves lambda")
     ap.add_argument("--ks", default="500,1000,2000")
     ap.add_argument("--no-switches", action="store_true", help="slider measurements only")

@@ -11,15 +11,12 @@ matrix); past ``exact_max_n`` rows the approximate NN-descent of pynndescent is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from core.errors import CancelledError
-
-ProgressFn = Callable[[int, int], bool | None]
+from core.progress import ProgressFn, check_progress
 
 DEFAULT_K = 32
 EXACT_MAX_N = 60_000
@@ -99,8 +96,7 @@ def _exact_knn(x: np.ndarray, k: int, block: int, progress: ProgressFn | None) -
         indices[start:stop] = np.take_along_axis(part, order, axis=1)
         sims[start:stop] = np.take_along_axis(ps, order, axis=1)
         sims[start:stop, 0] = 1.0
-        if progress is not None and progress(stop, n) is False:
-            raise CancelledError("kNN graph cancelled")
+        check_progress(progress, stop, n, "kNN graph")
     return KnnGraph(indices=indices, sims=sims, exact=True)
 
 

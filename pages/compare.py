@@ -11,9 +11,10 @@ import streamlit as st
 
 from core.compare import cluster_coverage, jaccard_matrix, pareto_front
 from core.metrics import MEASURES
+from core.select.request import SelectionRequest
 from ui import data
-from ui import selection as sel
-from ui.selection import stop_prefetch
+from ui import run_memo as sel
+from ui.run_memo import stop_prefetch
 
 st.title("Compare")
 stop_prefetch()  # runs computed ahead for the Select page give this page the cores
@@ -88,8 +89,7 @@ if st.button("Run alpha and lambda sweeps", key="sweep_go"):
     total = 2 * len(grid)
     for j, (strategy, param) in enumerate([("qdit", "alpha"), ("dpp", "lam")]):
         for i, value in enumerate(grid):
-            request = {"strategy": strategy, "k": k, "params": {param: float(value)},
-                       "quality": quality, "seed": 0}
+            request = SelectionRequest(strategy, k, {param: float(value)}, quality=quality)
             result = sel.run(ws, request)
             report = sel.metrics(ws, result.indices, quality)
             points.append({"strategy": strategy, "param": param, "value": float(value),

@@ -12,7 +12,7 @@ from core.export.bundle import selected_frame
 from core.export.download import export_bundle_zip, export_bytes
 from core.export.formats import FORMATS, format_records
 from ui import data, state
-from ui.selection import stop_prefetch
+from ui.run_memo import stop_prefetch
 
 st.title("Export")
 stop_prefetch()  # runs computed ahead for the Select page give this page the cores

@@ -13,7 +13,7 @@ from core.text import truncate_for_display
 from ui import data, jobs, state
 from ui import quality as uq
 from ui.map_figure import build_map_figure, density_sample, rows_from_selection
-from ui.selection import stop_prefetch
+from ui.run_memo import stop_prefetch
 
 MAX_POINTS = 30_000
 

@@ -10,7 +10,7 @@ from core.errors import InputError
 from core.pool import FORMATS, ColumnMapping
 from ui import data, jobs, settings, state
 from ui import quality as uq
-from ui.selection import stop_prefetch
+from ui.run_memo import stop_prefetch
 
 st.title("Pool")
 stop_prefetch()  # runs computed ahead for the Select page give this page the cores

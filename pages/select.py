@@ -9,28 +9,20 @@ import streamlit as st
 from core.errors import CancelledError, InputError
 from core.metrics import MEASURES
 from core.select.registry import STRATEGIES, strategy_names
+from core.select.request import SelectionRequest
 from ui import data, state
 from ui import quality as uq
-from ui import selection as sel
+from ui import run_memo as sel
+from ui.composition import draw_budget_inputs, draw_composition
 from ui.map_figure import highlight_figure, highlight_png
-from ui.prefetch import REACH, SLIDERS
+from ui.params import draw_strategy_params
+from ui.prefetch import REACH, sliders
 from ui.progress import ProgressWithEta
 from ui.timing import PhaseLog
 
 CARDS = ["facility_location", "vendi", "ldd", "cluster_entropy", "distinct_2_response",
          "quality_mean"]
 LABELS = dict(MEASURES)
-HELP = {
-    "qdit": "Greedy facility location + quality (QDIT). alpha 0 = pure coverage, 1 = quality.",
-    "dpp": "Greedy MAP of a quality-weighted DPP. lambda 0 = pure diversity, 1 = quality.",
-    "kcenter": "Farthest-point traversal: minimises the largest distance to a pick.",
-    "cluster_balanced": "Round-robin over clusters, best quality first (Macro-to-Micro).",
-    "daar": "DaaR: entropy of a probe's domain prediction as the reward.",
-    "deita": "Score-first: by quality, skipping rows too similar to kept ones.",
-    "token_coverage": "Greedy coverage of mid-frequency response tokens (micro diversity).",
-    "random": "Uniform random baseline.",
-    "quality": "Top-k by quality: the baseline QDIT improves on.",
-}
 
 st.title("Select")
 ws = data.require_workspace()
@@ -46,50 +38,14 @@ numeric_cols = [c for c in ws.pool_info["extra_columns"] if frame[c].dtype.kind 
 quality_specs = uq.quality_options(ws)  # learned: and cached reward: scores included
 
 
-def _params_for(strategy: str, cols) -> dict:
-    """The sliders and the expander's extra parameters for one strategy."""
-    params: dict = {}
-    if strategy == "qdit":
-        params["alpha"] = cols[0].slider("alpha (quality weight)", 0.0, 1.0, 0.5, 0.05,
-                                         key="p_alpha", help="0 = pure coverage, 1 = quality")
-    elif strategy == "dpp":
-        # rounded: the background runs (ui.prefetch) are keyed by the exact value
-        params["lam"] = round(cols[0].slider("lambda (quality weight)", 0.0, 1.0, 0.5, 0.05,
-                                             key="p_lam", help="0 = pure diversity, 1 = quality"),
-                              6)
-    with st.expander("More parameters"):
-        cat_cols = [c for c in ws.pool_info["extra_columns"] if c not in numeric_cols]
-        if strategy == "kcenter":
-            params["quality_weight"] = st.slider("quality weight", 0.0, 1.0, 0.0, 0.05,
-                                                 key="p_kcw")
-        elif strategy in ("cluster_balanced", "daar"):
-            source = st.selectbox("Clusters from", ["k-means", *cat_cols], key=f"p_src_{strategy}")
-            if source == "k-means":
-                key = "n_clusters" if strategy == "cluster_balanced" else "n_domains"
-                params[key] = int(st.number_input("number of clusters", 2, 200, 20,
-                                                  key=f"p_nc_{strategy}"))
-            else:
-                params["label_column"] = source
-        elif strategy == "deita":
-            params["threshold"] = st.slider("cosine threshold", 0.5, 1.0, 0.9, 0.01,
-                                            key="p_thr")
-        elif strategy == "token_coverage":
-            lo, hi = st.slider("token band (occurrences in the pool)", 1, 2000, (10, 500),
-                               key="p_band")
-            params.update(min_count=lo, max_count=hi)
-        seed = int(st.number_input("seed", 0, 10_000, 0, key="p_seed"))
-        st.caption(STRATEGIES[strategy].__doc__.strip().splitlines()[0]
-                   if STRATEGIES[strategy].__doc__ else "")
-    return params, seed
-
-
 @st.fragment
 def selection_panel() -> None:
     filters = state.row_filters(ws.pool_key)
     c1, c2, c3 = st.columns([1.1, 1.4, 1.1])
-    strategy = c1.selectbox("Strategy", strategy_names(), index=strategy_names().index("qdit"),
-                            key="p_strategy", help="\n".join(f"**{k}**: {v}"
-                                                             for k, v in HELP.items()))
+    names = strategy_names()
+    strategy = c1.selectbox("Strategy", names, index=names.index("qdit"), key="p_strategy",
+                            help="\n".join(f"**{name}**: {cls.summary}"
+                                           for name, cls in STRATEGIES.items()))
     n_candidates = int(state.candidate_rows_mask(ws.pool_key, n).sum())
     if st.session_state.get("p_k", 0) > n_candidates:  # the map filters shrank the candidates
         st.session_state["p_k"] = n_candidates
@@ -105,12 +61,15 @@ def selection_panel() -> None:
                            "fitted on a judge column's labelled rows; reward:MODEL")
     st.markdown(uq.quality_statement(ws, quality))
     pcols = st.columns([2, 1])
-    params, seed = _params_for(strategy, pcols)
+    cat_cols = [c for c in ws.pool_info["extra_columns"] if c not in numeric_cols]
+    params, seed = draw_strategy_params(STRATEGIES[strategy], pcols[0], cat_cols)
     ids = frame["id"]
     restrict = None if filters["restrict"] is None else ids.iloc[filters["restrict"]].tolist()
     exclude = ids.iloc[filters["exclude"]].tolist() if len(filters["exclude"]) else []
-    request = {"strategy": strategy, "k": k, "params": params, "quality": quality,
-               "seed": seed, "restrict_ids": restrict, "exclude_ids": exclude}
+    quota, budget_tokens = draw_budget_inputs(cat_cols)
+    request = SelectionRequest(strategy, k, params, quality=quality, seed=seed,
+                               restrict_ids=restrict, exclude_ids=exclude, quota=quota,
+                               budget_tokens=budget_tokens)
     if restrict is not None or exclude:
         st.caption(f"Candidates limited by the map: {len(restrict) if restrict else n:,} "
                    f"restricted, {len(exclude):,} excluded.")
@@ -121,9 +80,7 @@ def selection_panel() -> None:
         sel.stop_prefetch()  # a run the page was waiting for may be a background one
         st.warning("Run cancelled; move a slider to start a new one.")
         return
-    knobs = ", ".join(f"{name} {value:g}" for name, value in params.items()
-                      if isinstance(value, float))
-    label = f"{strategy}{f' ({knobs})' if knobs else ''}"
+    label = request.label()
     phases = PhaseLog(label)
     try:
         bar = ProgressWithEta(f"Selecting {k:,} with {strategy}")
@@ -141,26 +98,28 @@ def selection_panel() -> None:
         st.warning(f"Stopped at {result.k:,} picks: {result.stopped_early}")
     st.session_state["qdx_current_result"] = (ws.pool_key, request, result)
     phases.mark("run")
+    draw_composition(result)
     draw_result(result, quality, label, phases)
     phases.write()
-    _prefetch(strategy, params, request)
+    _prefetch(request)
 
 
-def _prefetch(strategy: str, params: dict, request: dict) -> None:
+def _prefetch(request: SelectionRequest) -> None:
     """Start the runs next to this slider value in the background (the side the slider
     last moved towards first): a release onto one of them is then answered at once."""
-    if strategy not in SLIDERS:
+    param = sliders().get(request.strategy)
+    if param is None:
         return
-    name = SLIDERS[strategy][0]
+    value = request.params[param.name]
     memory = st.session_state.setdefault("qdx_slider_moves", {})
-    last, direction = memory.get(strategy, (None, 0))
-    if last is not None and params[name] != last:
-        direction = 1 if params[name] > last else -1
-    memory[strategy] = (params[name], direction)
+    last, direction = memory.get(request.strategy, (None, 0))
+    if last is not None and value != last:
+        direction = 1 if value > last else -1
+    memory[request.strategy] = (value, direction)
     if sel.prefetch_neighbours(ws, request, direction):
-        st.caption(f"The {'lambda' if name == 'lam' else name} values within {REACH} steps "
-                   f"of {params[name]:g} are being "
-                   "computed in the background: releasing the slider on one shows it at once.")
+        st.caption(f"The {param.title.split(' (')[0]} values within {REACH} steps of "
+                   f"{value:g} are being computed in the background: releasing the slider "
+                   "on one shows it at once.")
 
 
 def _card(slot, name: str, entry: dict) -> None:
@@ -252,15 +211,15 @@ with st.container(border=True):
     default_name = ""
     if current and current[0] == ws.pool_key:
         req = current[1]
-        extra = "".join(f"-{k}{v}" for k, v in sorted(req["params"].items())
+        extra = "".join(f"-{k}{v}" for k, v in sorted(req.params.items())
                         if isinstance(v, float))
-        default_name = f"{req['strategy']}{extra}-k{req['k']}"
+        default_name = f"{req.strategy}{extra}-k{req.k}"
     name = c1.text_input("Name", value=default_name, key="save_name")
     if c2.button("Save", key="save_btn", disabled=not (current and name)):
         try:
             _, req, result = current
             ws.save_selection(name, result)
-            ws.save_metrics(name, sel.metrics(ws, result.indices, req["quality"], full=True))
+            ws.save_metrics(name, sel.metrics(ws, result.indices, req.quality, full=True))
         except InputError as exc:
             st.error(exc.one_line())
         else:

@@ -1,11 +1,12 @@
 """Selection runs computed ahead, on one background thread, for the slider values next to the
 one just shown: a release onto a neighbour is then answered from memory.
 
-Only strategies too slow to rerun within the page's latency target take part (``SLIDERS``:
-the DPP, whose exact greedy MAP costs O(n k^2): 3-6 s at k = 2,000 on a 50,000-row pool,
-while facility location answers in under 0.6 s). After a run is drawn, the page calls
-:func:`after_run`, which queues the neighbours within ``REACH`` slider steps, the side the
-slider last moved towards first. A release then finds its run
+Only strategies too slow to rerun within the page's latency target take part: those that
+declare ``prefetch = True`` (the DPP, whose exact greedy MAP costs O(n k^2): seconds at
+k = 2,000 on a 50,000-row pool, while facility location answers in under a second); their
+main slider's declaration (core.select.params) gives the step and range. After a run is
+drawn, the page queues the neighbours within ``REACH`` slider steps, the side the slider
+last moved towards first. A release then finds its run
 
 - done: returned at once (the same ``run_selection`` call with the same arguments, so the
   same result as running it in the foreground);
@@ -13,8 +14,9 @@ slider last moved towards first. A release then finds its run
 - neither: the background run is cancelled (both cores go to the foreground run) and the
   queue is dropped; the next ``after_run`` queues new neighbours.
 
-The runs are kept per server (shared by sessions: a key holds the workspace's pool and
-embedding keys and the whole request), at most ``KEEP`` of them. Nothing here touches
+The runs are kept per session (ui.run_memo keeps one prefetcher in each session's state: a
+key holds the workspace's pool and embedding keys and the whole request), at most ``KEEP``
+of them. Nothing here touches
 Streamlit: the worker runs core code on its own Workspace object.
 """
 
@@ -22,35 +24,55 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from core.errors import CancelledError
+from core.select.params import Param
+from core.select.request import SelectionRequest
 
-SLIDERS = {"dpp": ("lam", 0.05, 0.0, 1.0)}  # strategy: (parameter, step, low, high)
 REACH = 2  # slider steps either side
 KEEP = 24  # results kept (at k = 2,000 a result is ~50 KB)
 
 Job = tuple[str, Callable[[Callable[[int, int], bool]], Any]]
+_LIVE: weakref.WeakSet = weakref.WeakSet()  # every session's prefetcher
 
 
-def neighbours(request: dict[str, Any], direction: int = 0) -> list[dict[str, Any]]:
+def sliders() -> dict[str, Param]:
+    """strategy -> its main slider's declaration, for the strategies computed ahead."""
+    from core.select.registry import STRATEGIES
+
+    out = {}
+    for name, cls in STRATEGIES.items():
+        main = cls.main_param()
+        if cls.prefetch and main is not None and main.step:
+            out[name] = main
+    return out
+
+
+def neighbours(request: SelectionRequest, direction: int = 0) -> list[SelectionRequest]:
     """Requests for the slider values within REACH steps of ``request``'s, nearest first,
     the side of ``direction`` (+1 up, -1 down, 0 up first) before the other at each reach."""
-    spec = SLIDERS.get(request.get("strategy"))
-    if spec is None:
+    param = sliders().get(request.strategy)
+    if param is None:
         return []
-    name, step, low, high = spec
-    value = float((request.get("params") or {}).get(name, 0.0))
+    value = float(request.params.get(param.name, param.default))
     sides = (-1, 1) if direction < 0 else (1, -1)
     out = []
     for reach in range(1, REACH + 1):
         for side in sides:
-            v = round(value + side * reach * step, 6)
-            if low - 1e-9 <= v <= high + 1e-9:
-                out.append({**request, "params": {**request["params"], name: v}})
+            v = round(value + side * reach * param.step, 6)
+            if param.low - 1e-9 <= v <= param.high + 1e-9:
+                out.append(request.with_params(**{param.name: v}))
     return out
+
+
+def stop_all() -> None:
+    """Stop every session's prefetcher (tests: no background run outlives its test)."""
+    for pf in list(_LIVE):
+        pf.stop()
 
 
 class Prefetcher:
@@ -61,6 +83,7 @@ class Prefetcher:
     """
 
     def __init__(self, keep: int = KEEP) -> None:
+        _LIVE.add(self)
         self.keep = keep
         self._cv = threading.Condition()
         self._results: OrderedDict[str, Any] = OrderedDict()

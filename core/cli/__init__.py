@@ -76,7 +76,12 @@ def _quiet_libraries() -> None:
 def main(argv: list[str] | None = None) -> int:
     _quiet_libraries()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # Commands that take strategy parameters accept any declared one as --NAME VALUE (the
+    # declarations live with the strategies: core.select.params); the rest stay strict.
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "accepts_param_flags", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.param_flags = extra
     try:
         return int(args.func(args) or 0)
     except InputError as exc:

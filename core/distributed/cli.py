@@ -35,19 +35,18 @@ def wants_ray(args) -> bool:
     return False
 
 
-def select_on_ray(ws, args, params: dict[str, Any], must_include: list[int], progress):
-    """``run_selection`` on Ray for the select command's arguments."""
+def select_on_ray(ws, args, request, progress):
+    """``run_selection`` of ``request`` on Ray, with the select command's --address/--shards."""
     from core.distributed.greedi import GREEDI_STRATEGIES
     from core.distributed.workspace import select_workspace
 
-    if args.strategy not in GREEDI_STRATEGIES:  # before a Ray start that takes seconds
-        raise InputError(f"strategy '{args.strategy}' cannot run distributed; choose one of "
+    if request.strategy not in GREEDI_STRATEGIES:  # before a Ray start that takes seconds
+        raise InputError(f"strategy '{request.strategy}' cannot run distributed; choose one of "
                          f"{', '.join(GREEDI_STRATEGIES)} or --executor local",
                          field="strategy")
     with open_executor("ray", address=args.address) as ex:
-        return select_workspace(ws, args.strategy, args.k, params, quality_spec=args.quality,
-                                seed=args.seed, where=args.where, must_include=must_include,
-                                executor=ex, shards=args.shards, progress=progress)
+        return select_workspace(ws, request, executor=ex, shards=args.shards,
+                                progress=progress)
 
 
 def embed_on_ray(ws, args, name: str, options: dict[str, Any], progress) -> dict[str, Any]:

@@ -46,7 +46,8 @@ import numpy as np
 from core.distributed.executor import Executor, ProgressFn
 from core.distributed.texts import TextsHasher, text_batches
 from core.embed import create_embedder
-from core.errors import CancelledError, InputError
+from core.errors import InputError
+from core.progress import check_progress
 from core.workspace.atomic import atomic_save_npy, atomic_write_json, read_json
 from core.workspace.keys import config_key
 
@@ -196,8 +197,7 @@ def _embed_in_process(args, todo: list[int], total: int, progress: ProgressFn | 
     for shard in todo:
         worker({"shard": np.array([shard])})
         done += 1
-        if progress is not None and progress(done, total) is False:
-            raise CancelledError(f"embedding cancelled after {done} of {total} shards")
+        check_progress(progress, done, total, "embedding", "shards")
 
 
 def actor_plan(resources: dict[str, float], actors: int | None) -> dict[str, Any]:
@@ -229,8 +229,7 @@ def _embed_with_ray(executor, args, todo: list[int], total: int, actors: int | N
     done = total - len(todo)
     for _ in ds.iter_rows():
         done += 1
-        if progress is not None and progress(done, total) is False:
-            raise CancelledError(f"embedding cancelled after {done} of {total} shards")
+        check_progress(progress, done, total, "embedding", "shards")
 
 
 def remove_job(out_dir: str | Path) -> None:

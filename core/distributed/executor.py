@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.errors import CancelledError, InputError
+from core.progress import ProgressFn, check_progress
 
-ProgressFn = Callable[[int, int], "bool | None"]
 EXECUTORS = ("local", "ray")
 
 
@@ -49,8 +49,7 @@ class Executor(Protocol):
 
 
 def _report(progress: ProgressFn | None, done: int, total: int, what: str) -> None:
-    if progress is not None and progress(done, total) is False:
-        raise CancelledError(f"{what} cancelled after {done} of {total} tasks")
+    check_progress(progress, done, total, what, "tasks")
 
 
 class InProcessExecutor:

@@ -129,7 +129,7 @@ def greedi_select(source: MatrixSource, strategy: str, k: int,
                  "shard_seconds": [round(o.seconds, 3) for o in outcomes],
                  "merge_seconds": round(merged.seconds, 3)})
     config = {"strategy": strategy, "params": params, "k": plan.k, "seed": int(seed),
-              "n_rows": n, "n_candidates": int(len(plan.pool) + len(plan.must)),
+              "n_rows": n, "n_candidates": int(len(plan.candidates) + len(plan.must)),
               "must_include": [int(i) for i in plan.must], "executor": executor.describe(),
               "distributed": info}
     return SelectionResult(indices=chosen[0], gains=chosen[1], objective_trace=chosen[2],

@@ -36,12 +36,12 @@ from core.neighbors import build_knn_graph
 from core.select.base import SelectionContext
 from core.select.facility_location import (
     FacilityLocationGreedy,
-    RelativeGainGreedy,
     dense_similarity,
     symmetric_similarity,
 )
 from core.select.qdit import QditStrategy
 from core.select.registry import get_strategy
+from core.select.relative_gain import RelativeGainGreedy
 
 ASSIGN_FLOATS = 16 * 1024 * 1024
 
@@ -142,10 +142,10 @@ def run_merge(union: tuple[np.ndarray, np.ndarray | None], *, source: MatrixSour
     q = None if quality is None else quality[rows]
     position = {int(r): i for i, r in enumerate(rows)}
     local_must = [position[int(m)] for m in must]
-    if weights is not None and float(params.get("alpha", 0.5)) < 1.0:
+    strat = get_strategy(strategy, **local_params(strategy, params, len(rows), source.n))
+    if weights is not None and not strat.quality_only():
         picks, gains = weighted_qdit(x, q, weights, k, local_must, params, source.n)
         return MergeOutcome(rows[picks], gains, None, time.perf_counter() - start)
-    strat = get_strategy(strategy, **local_params(strategy, params, len(rows), source.n))
     res = strat.select(SelectionContext(embeddings=x, quality=q), min(k, len(rows)),
                        must_include=local_must, seed=seed)
     return MergeOutcome(rows[res.indices], res.gains, res.stopped_early,

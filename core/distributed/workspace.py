@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,35 +79,43 @@ def embed_workspace(ws, spec: EmbedderSpec, field: str = "instruction", *,
     return meta
 
 
-def select_workspace(ws, strategy: str, k: int, params: dict[str, Any] | None = None, *,
-                     quality_spec: str | None = "heuristic", seed: int = 0,
-                     where: str | None = None, must_include: Sequence[int] = (),
-                     executor: Executor,
-                     shards: int | None = None, per_shard: int | None = None,
-                     oversample: float = DEFAULT_OVERSAMPLE, merge: str = "weighted",
-                     eval_sample: int | None = None, progress: ProgressFn | None = None
-                     ) -> SelectionResult:
-    """Distributed ``run_selection``: GreeDi over the workspace's embeddings."""
-    from core.quality import canonical_spec, workspace_quality
+def select_workspace(ws, request, *, executor: Executor, shards: int | None = None,
+                     per_shard: int | None = None, oversample: float = DEFAULT_OVERSAMPLE,
+                     merge: str = "weighted", eval_sample: int | None = None,
+                     progress: ProgressFn | None = None) -> SelectionResult:
+    """Distributed ``run_selection`` of a :class:`~core.select.request.SelectionRequest`:
+    GreeDi over the workspace's embeddings, with run_selection's candidate rows (``where``
+    and the map's id filters), quality scores, token budget and config."""
+    from core.quality import workspace_quality
     from core.select.base import SelectionPlan
+    from core.select.compose import cut_to_token_budget
     from core.select.registry import get_strategy
+    from core.select.run import TOKENS_COUNTED, candidate_rows, row_tokens
 
     start = time.perf_counter()
-    get_strategy(strategy, **(params or {}))
-    spec = canonical_spec(quality_spec)
-    where = where.strip() if where and where.strip() else None
-    candidates = ws.candidate_mask(where) if where else None
-    SelectionPlan.build(ws.n_rows, k, candidates, must_include)
+    strategy = get_strategy(request.strategy, **request.params)
+    if request.quota is not None:
+        raise InputError("--quota runs on the local executor only (--executor local)",
+                         field="quota")
+    candidates = candidate_rows(ws, request)
+    SelectionPlan.build(ws.n_rows, request.k, candidates, request.must_include)
     source = MatrixSource.from_workspace(ws)
-    quality = workspace_quality(ws, spec)
+    quality = workspace_quality(ws, request.quality)
     prepared = time.perf_counter() - start
-    result = greedi_select(source, strategy, k, params, quality=quality, candidates=candidates,
-                           must_include=must_include, seed=seed, executor=executor,
-                           shards=shards, per_shard=per_shard, oversample=oversample,
-                           merge=merge, eval_sample=eval_sample, progress=progress)
+    result = greedi_select(source, request.strategy, request.k, strategy.get_params(),
+                           quality=quality, candidates=candidates,
+                           must_include=request.must_include, seed=request.seed,
+                           executor=executor, shards=shards, per_shard=per_shard,
+                           oversample=oversample, merge=merge, eval_sample=eval_sample,
+                           progress=progress)
+    if request.budget_tokens is not None:
+        result = cut_to_token_budget(result, row_tokens(ws), request.budget_tokens,
+                                     TOKENS_COUNTED)
     info = ws.embedding_info()
-    result.config.update({"quality": spec, "where": where, "embedding": {
-        key: info.get(key) for key in ("key", "model", "field", "dim")}})
+    config = request.to_config()
+    config["params"] = strategy.get_params()
+    result.config.update(config)
+    result.config["embedding"] = {key: info.get(key) for key in ("key", "model", "field", "dim")}
     result.timings = {"context": prepared, **result.timings,
                       "total": time.perf_counter() - start}
     return result
@@ -123,16 +130,12 @@ def rerun_distributed_selection(ws, config: dict[str, Any], executor: Executor,
                                 progress: ProgressFn | None = None) -> SelectionResult:
     """Run a distributed selection again from its config (same shards, same seed: the same
     picks on any executor)."""
-    dist = config.get("distributed") or {}
-    try:
-        return select_workspace(
-            ws, config["strategy"], int(config["k"]), config.get("params"),
-            quality_spec=config.get("quality", "heuristic"), seed=int(config.get("seed", 0)),
-            where=config.get("where"), must_include=config.get("must_include", ()),
-            executor=executor, shards=dist.get("shards"), per_shard=dist.get("per_shard"),
-            oversample=dist.get("oversample", DEFAULT_OVERSAMPLE),
-            merge=dist.get("merge", "weighted"), eval_sample=dist.get("eval_sample"),
-            progress=progress)
-    except KeyError as exc:
-        raise InputError(f"selection config lacks {exc.args[0]!r}", field="config") from None
+    from core.select.request import SelectionRequest
 
+    dist = config.get("distributed") or {}
+    return select_workspace(
+        ws, SelectionRequest.from_config(config), executor=executor,
+        shards=dist.get("shards"), per_shard=dist.get("per_shard"),
+        oversample=dist.get("oversample", DEFAULT_OVERSAMPLE),
+        merge=dist.get("merge", "weighted"), eval_sample=dist.get("eval_sample"),
+        progress=progress)

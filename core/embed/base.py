@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from core.errors import CancelledError
-
-ProgressFn = Callable[[int, int], bool | None]
+from core.progress import ProgressFn
 
 
 @runtime_checkable
@@ -35,7 +33,3 @@ def l2_normalise(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
-
-def check_progress(progress: ProgressFn | None, done: int, total: int) -> None:
-    if progress is not None and progress(done, total) is False:
-        raise CancelledError("embedding cancelled")

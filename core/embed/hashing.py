@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from core.embed.base import ProgressFn, check_progress, l2_normalise
+from core.embed.base import l2_normalise
+from core.progress import ProgressFn, check_progress
 from core.text import word_tokens
 
 
@@ -41,12 +42,12 @@ class HashingEmbedder:
                 j, sign = self._bucket(tok)
                 out[i, j] += sign
             if i % 1000 == 999:
-                check_progress(progress, i + 1, len(texts))
+                check_progress(progress, i + 1, len(texts), "embedding")
         out = np.sign(out) * np.log1p(np.abs(out))
         zero = ~out.any(axis=1)
         if zero.any():  # all buckets cancelled out: fall back to the first token's bucket
             for i in np.nonzero(zero)[0]:
                 j, sign = self._bucket((word_tokens(texts[i]) or ["<empty>"])[0])
                 out[i, j] = sign
-        check_progress(progress, len(texts), len(texts))
+        check_progress(progress, len(texts), len(texts), "embedding")
         return l2_normalise(out)

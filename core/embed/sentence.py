@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from core.embed.base import ProgressFn, check_progress, l2_normalise
+from core.embed.base import l2_normalise
 from core.errors import InputError
+from core.progress import ProgressFn, check_progress
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _DEFAULT_ALIASES = {"default", "minilm", DEFAULT_MODEL.lower(),
@@ -90,5 +91,5 @@ class SentenceTransformerEmbedder:
                                 convert_to_numpy=True, normalize_embeddings=False,
                                 show_progress_bar=False)
             out[idx] = vecs
-            check_progress(progress, min(start + step, len(texts)), len(texts))
+            check_progress(progress, min(start + step, len(texts)), len(texts), "embedding")
         return l2_normalise(out)

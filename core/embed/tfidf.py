@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from core.embed.base import ProgressFn, check_progress, l2_normalise
+from core.embed.base import l2_normalise
+from core.progress import ProgressFn, check_progress
 
 
 class TfidfSvdEmbedder:
@@ -50,5 +51,5 @@ class TfidfSvdEmbedder:
         empty = ~out.any(axis=1)
         if empty.any():  # no known term: place such rows at one fixed point
             out[empty, 0] = 1.0
-        check_progress(progress, len(texts), len(texts))
+        check_progress(progress, len(texts), len(texts), "embedding")
         return out

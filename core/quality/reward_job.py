@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from core.embed.base import check_progress
+from core.progress import check_progress
 from core.quality.reward import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_MAX_LENGTH,
@@ -80,7 +80,7 @@ def compute_reward(ws, name: str, *, model=None, max_length: int = DEFAULT_MAX_L
     meta = read_json(sidecar)
     n = len(pairs[0])
     if meta and final.exists():
-        check_progress(progress, n, n)
+        check_progress(progress, n, n, "reward scoring", "rows")
         return np.load(final, allow_pickle=False), meta
     started = time.perf_counter()
     chunk_rows = max(1, int(chunk_rows))
@@ -151,7 +151,7 @@ def _score_chunks_here(name, model, pairs, chunks, todo, parts_dir, progress, *,
                                  progress=inner)
             atomic_save_npy(parts_dir / part_name(c), np.asarray(values, dtype=np.float64))
         done += len(idx)
-        check_progress(progress, done, n)
+        check_progress(progress, done, n, "reward scoring", "rows")
     return getattr(model, "format", None)
 
 

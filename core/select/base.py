@@ -24,9 +24,8 @@ Shared semantics, enforced here so that every strategy behaves the same:
 
 from __future__ import annotations
 
-import inspect
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -34,9 +33,9 @@ import numpy as np
 
 from core.errors import CancelledError, InputError
 from core.neighbors import KnnGraph
+from core.progress import ProgressFn
+from core.select.params import Param
 from core.select.result import SelectionResult
-
-ProgressFn = Callable[[int, int], "bool | None"]
 
 
 @dataclass
@@ -106,14 +105,14 @@ class SelectionContext:
 class SelectionPlan:
     """Validated budget, candidate rows and must-include rows for one run.
 
-    must: int64 rows to pick first, in order. pool: int64 sorted candidate rows that are not
-    in ``must``. k: total picks, must rows included.
+    must: int64 rows to pick first, in order. candidates: int64 sorted rows the strategy
+    chooses among (the candidate mask less ``must``). k: total picks, must rows included.
     """
 
     n: int
     k: int
     must: np.ndarray
-    pool: np.ndarray
+    candidates: np.ndarray
 
     @classmethod
     def build(cls, n: int, k: int, candidates: np.ndarray | Sequence[int] | None,
@@ -136,21 +135,16 @@ class SelectionPlan:
                 raise InputError(f"{len(must)} must-include rows do not fit in k={k}",
                                  field="must_include")
             mask[must] = False
-        pool = np.flatnonzero(mask).astype(np.int64)
-        available = len(pool) + len(must)
+        free = np.flatnonzero(mask).astype(np.int64)
+        available = len(free) + len(must)
         if k > available:
             raise InputError(f"k={k} is larger than the {available} candidate rows", field="k")
-        return cls(n=n, k=k, must=must, pool=pool)
+        return cls(n=n, k=k, must=must, candidates=free)
 
     @property
     def n_free(self) -> int:
         """Picks left after the must-include rows."""
         return self.k - len(self.must)
-
-    def pool_mask(self) -> np.ndarray:
-        mask = np.zeros(self.n, dtype=bool)
-        mask[self.pool] = True
-        return mask
 
 
 def candidate_mask(n: int, candidates: np.ndarray | Sequence[int] | None) -> np.ndarray:
@@ -203,33 +197,78 @@ class Picks:
 
 
 class Strategy:
-    """Base class: subclasses set ``name``, store parameters in ``__init__`` and implement
+    """Base class: subclasses set ``name``, declare ``params`` and implement
     ``_select(ctx, plan, seed, report) -> Picks``.
 
     needs: the context fields the strategy reads ("embeddings", "quality", "knn", "labels",
     "texts"); :func:`core.select.run.run_selection` fills exactly these.
+    params: the declared parameters (:class:`core.select.params.Param`); ``__init__`` stores
+    each one (its default when not given) and ``check_params`` validates them, so a strategy
+    writes no constructor. The CLI, the dashboard and the manifest read the same tuple.
     greedy: True when the first j picks of a k-run equal a j-run (prefix consistency).
+    prefetch: the dashboard computes the main slider's neighbouring values ahead (for
+    strategies too slow to rerun on every slider release).
+    order: where the strategy sits in lists (the CLI help, the dashboard's menu).
+    summary: one line for the dashboard's strategy help.
+    quality_weight_param: the declared parameter in [0, 1] that weighs quality against
+    diversity, or None.
+    At 1 the diversity term has weight 0: the strategy is the quality top-k (must-include
+    rows first, ties to the lower row) and needs the quality score alone
+    (:meth:`quality_only`, the one place that rule is written).
     """
 
     name: ClassVar[str] = ""
     needs: ClassVar[frozenset[str]] = frozenset()
+    params: ClassVar[tuple[Param, ...]] = ()
     greedy: ClassVar[bool] = True
+    prefetch: ClassVar[bool] = False
+    order: ClassVar[int] = 100
+    summary: ClassVar[str] = ""
+    quality_weight_param: ClassVar[str | None] = None
+
+    def __init__(self, **params: Any) -> None:
+        declared = self.param_names()
+        unknown = [p for p in params if p not in declared]
+        if unknown:
+            have = ", ".join(declared) if declared else "none"
+            raise InputError(f"strategy '{self.name}' has no parameter '{unknown[0]}' (its "
+                             f"parameters: {have})", field=unknown[0])
+        for param in self.params:
+            setattr(self, param.name, params.get(param.name, param.default))
 
     def get_params(self) -> dict[str, Any]:
-        """Constructor parameters and their current values (JSON-serialisable)."""
-        sig = inspect.signature(type(self).__init__)
-        return {p: getattr(self, p) for p in sig.parameters if p != "self"}
+        """Every declared parameter and its current value (JSON-serialisable)."""
+        return {p.name: getattr(self, p.name) for p in self.params}
 
     @classmethod
     def param_names(cls) -> list[str]:
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+        return [p.name for p in cls.params]
+
+    @classmethod
+    def param(cls, name: str) -> Param:
+        return next(p for p in cls.params if p.name == name)
+
+    @classmethod
+    def main_param(cls) -> Param | None:
+        """The parameter the dashboard shows as the slider beside the budget, if any."""
+        return next((p for p in cls.params if p.main), None)
+
+    def quality_only(self) -> bool:
+        """True when the quality weight is 1 (see ``quality_weight_param``)."""
+        return (self.quality_weight_param is not None
+                and float(getattr(self, self.quality_weight_param)) == 1.0)
 
     def context_needs(self, n: int) -> frozenset[str]:
         """The context fields this configured strategy needs on a pool of ``n`` rows."""
-        return self.needs
+        return frozenset({"quality"}) if self.quality_only() else self.needs
 
     def check_params(self) -> None:
-        """Raise InputError naming the first invalid parameter (called before each run)."""
+        """Raise InputError naming the first invalid parameter (called before each run).
+
+        Each declared parameter is checked and coerced (an int alpha becomes a float, so
+        equal requests have equal keys); subclasses add checks that span parameters."""
+        for param in self.params:
+            setattr(self, param.name, param.check(getattr(self, param.name)))
 
     def select(self, ctx: SelectionContext, k: int, *,
                candidates: np.ndarray | Sequence[int] | None = None,
@@ -252,7 +291,7 @@ class Strategy:
             "k": plan.k,
             "seed": int(seed),
             "n_rows": plan.n,
-            "n_candidates": int(len(plan.pool) + len(plan.must)),
+            "n_candidates": int(len(plan.candidates) + len(plan.must)),
             "must_include": [int(i) for i in plan.must],
             **({"info": picks.info} if picks.info else {}),
         }
@@ -270,33 +309,3 @@ class Strategy:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
-
-
-def check_unit_interval(name: str, value: float) -> None:
-    """InputError unless ``0 <= value <= 1``."""
-    if not _is_number(value) or not 0.0 <= float(value) <= 1.0:
-        raise InputError(f"{name} must be a number in [0, 1], got {value!r}", field=name)
-
-
-def check_positive(name: str, value: float, *, integer: bool = False,
-                   allow_none: bool = False) -> None:
-    """InputError unless ``value > 0`` (and a whole number when ``integer``)."""
-    if value is None and allow_none:
-        return
-    ok = _is_number(value) and float(value) > 0
-    if integer:
-        ok = ok and float(value) == int(value)
-    if not ok:
-        kind = "a whole number" if integer else "a number"
-        raise InputError(f"{name} must be {kind} greater than 0, got {value!r}", field=name)
-
-
-def check_choice(name: str, value: Any, choices: Sequence[Any]) -> None:
-    if value not in choices:
-        raise InputError(f"{name} must be one of {', '.join(map(str, choices))}; got {value!r}",
-                         field=name)
-
-
-def _is_number(value: Any) -> bool:
-    return (isinstance(value, (int, float, np.integer, np.floating))
-            and not isinstance(value, bool) and bool(np.isfinite(value)))

@@ -29,8 +29,8 @@ from core.select.base import (
     SelectionContext,
     SelectionPlan,
     Strategy,
-    check_positive,
 )
+from core.select.params import Param
 from core.select.quality_topk import quality_order
 
 
@@ -48,26 +48,34 @@ def resolve_labels(ctx: SelectionContext, strategy: str, n_clusters: int | None,
     return labels.astype(np.int64), "kmeans"
 
 
+def label_params(count: str, what: str) -> tuple[Param, Param]:
+    """The two parameters of a strategy that groups rows: how many k-means groups
+    (``count``), or a pool column whose values are the groups."""
+    return (
+        Param(count, "int", None, f"k-means {what} (default: about sqrt(n)/3, 2 to 40); "
+              "ignored with label_column", low=1, optional=True, step=1,
+              label=f"number of {what}"),
+        Param("label_column", "column", None, f"take the {what} from this pool column (e.g. "
+              "category) instead of k-means", optional=True, label=f"{what} from"),
+    )
+
+
 class ClusterBalancedStrategy(Strategy):
     """Round-robin over clusters, best quality first within each."""
 
     name = "cluster_balanced"
     needs = frozenset({"labels", "quality"})
     greedy = True
-
-    def __init__(self, n_clusters: int | None = None, label_column: str | None = None) -> None:
-        self.n_clusters = n_clusters
-        self.label_column = label_column
-
-    def check_params(self) -> None:
-        check_positive("n_clusters", self.n_clusters, integer=True, allow_none=True)
+    order = 60
+    summary = "Round-robin over clusters, best quality first (Macro-to-Micro)."
+    params = label_params("n_clusters", "clusters")
 
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
         labels, source = resolve_labels(ctx, self.name, self.n_clusters, self.label_column,
                                         seed)
         q = ctx.quality_or_uniform()
-        ordered = quality_order(q, plan.pool)
+        ordered = quality_order(q, plan.candidates)
         queues: dict[int, list[int]] = {}
         for row in ordered.tolist():  # per cluster, best first
             queues.setdefault(int(labels[row]), []).append(row)

@@ -32,10 +32,9 @@ from core.select.base import (
     SelectionContext,
     SelectionPlan,
     Strategy,
-    check_positive,
-    check_unit_interval,
 )
-from core.select.cluster_balanced import resolve_labels
+from core.select.cluster_balanced import label_params, resolve_labels
+from core.select.params import Param
 
 BATCH = 256
 
@@ -46,26 +45,23 @@ class DaarStrategy(Strategy):
     name = "daar"
     needs = frozenset({"embeddings", "labels"})
     greedy = True
-
-    def __init__(self, n_domains: int | None = None, label_column: str | None = None,
-                 hidden: int = 64, steps: int = 300, train_size: int = 5000, lr: float = 3e-3,
-                 target_domain: int | str | None = None, target_weight: float = 0.0) -> None:
-        self.n_domains = n_domains
-        self.label_column = label_column
-        self.hidden = hidden
-        self.steps = steps
-        self.train_size = train_size
-        self.lr = lr
-        self.target_domain = target_domain
-        self.target_weight = target_weight
+    order = 70
+    summary = "DaaR: entropy of a probe's domain prediction as the reward."
+    params = (
+        *label_params("n_domains", "domains"),
+        Param("hidden", "int", 64, "the probe's hidden units", low=1, ui=False),
+        Param("steps", "int", 300, "the probe's training steps", low=1, ui=False),
+        Param("train_size", "int", 5000, "rows the probe trains on", low=1, ui=False),
+        Param("lr", "float", 3e-3, "the probe's learning rate", low=0.0, low_open=True,
+              ui=False),
+        Param("target_domain", "any", None, "a domain (label value or name) to favour",
+              optional=True, ui=False),
+        Param("target_weight", "float", 0.0, "weight of the target domain's probability in "
+              "the reward", low=0.0, high=1.0, ui=False),
+    )
 
     def check_params(self) -> None:
-        check_positive("n_domains", self.n_domains, integer=True, allow_none=True)
-        check_positive("hidden", self.hidden, integer=True)
-        check_positive("steps", self.steps, integer=True)
-        check_positive("train_size", self.train_size, integer=True)
-        check_positive("lr", self.lr)
-        check_unit_interval("target_weight", self.target_weight)
+        super().check_params()
         if float(self.target_weight) > 0 and self.target_domain is None:
             raise InputError("target_weight > 0 needs a target_domain", field="target_domain")
 
@@ -82,7 +78,8 @@ class DaarStrategy(Strategy):
                                       steps=int(self.steps), train_size=int(self.train_size),
                                       lr=float(self.lr), seed=seed)
         reward = self._reward(probs, n_dom, ctx.label_names)
-        free = plan.pool[np.lexsort((plan.pool, -reward[plan.pool]))][:plan.n_free]
+        cand = plan.candidates
+        free = cand[np.lexsort((cand, -reward[cand]))][:plan.n_free]
         rows = np.concatenate([plan.must, free])
         gains = reward[rows]
         info = {"label_source": source, "n_domains": n_dom,

@@ -20,8 +20,8 @@ from core.select.base import (
     SelectionContext,
     SelectionPlan,
     Strategy,
-    check_unit_interval,
 )
+from core.select.params import Param
 from core.select.quality_topk import quality_order
 
 CHUNK = 512
@@ -33,12 +33,12 @@ class DeitaStrategy(Strategy):
     name = "deita"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
-
-    def __init__(self, threshold: float = 0.9) -> None:
-        self.threshold = threshold
-
-    def check_params(self) -> None:
-        check_unit_interval("threshold", self.threshold)
+    order = 80
+    summary = "Score-first: by quality, skipping rows too similar to kept ones."
+    params = (
+        Param("threshold", "float", 0.9, "a row is skipped when its cosine similarity to a "
+              "kept row exceeds this", low=0.0, high=1.0, step=0.01, label="cosine threshold"),
+    )
 
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
@@ -47,7 +47,7 @@ class DeitaStrategy(Strategy):
         kept = np.empty((plan.k, x.shape[1]), dtype=np.float32)
         indices: list[int] = [int(r) for r in plan.must]
         kept[:len(indices)] = x[plan.must]
-        walk = quality_order(ctx.quality_or_uniform(), plan.pool)
+        walk = quality_order(ctx.quality_or_uniform(), plan.candidates)
         walked = 0
         for start in range(0, len(walk), CHUNK):
             if len(indices) >= plan.k:

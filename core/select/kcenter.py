@@ -30,9 +30,9 @@ from core.select.base import (
     SelectionContext,
     SelectionPlan,
     Strategy,
-    check_unit_interval,
 )
 from core.select.lazy import LazyGreedy
+from core.select.params import Param
 
 EMPTY_SET_DISTANCE = 2.0
 ROW_BLOCK = 8192
@@ -44,12 +44,12 @@ class KCenterStrategy(Strategy):
     name = "kcenter"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
-
-    def __init__(self, quality_weight: float = 0.0) -> None:
-        self.quality_weight = quality_weight
-
-    def check_params(self) -> None:
-        check_unit_interval("quality_weight", self.quality_weight)
+    order = 50
+    summary = "Farthest-point traversal: minimises the largest distance to a pick."
+    params = (
+        Param("quality_weight", "float", 0.0, "0 = plain farthest-point; 1 = distances scaled "
+              "by the rank-normalised quality", low=0.0, high=1.0, step=0.05),
+    )
 
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
@@ -79,10 +79,10 @@ class _FarthestPoint:
             self._take(int(row), float(self.weight[row] * self.mind[row]))
         if not self.plan.n_free:
             return self._finish(self._radius_of_rest())
-        pool = self.plan.pool
-        for start in range(0, len(pool), ROW_BLOCK):  # bring all candidates up to date once
-            self._update(pool[start:start + ROW_BLOCK])
-        picker = LazyGreedy(pool, self._scores(pool), self.plan.n, len(self.indices))
+        free = self.plan.candidates
+        for start in range(0, len(free), ROW_BLOCK):  # bring all candidates up to date once
+            self._update(free[start:start + ROW_BLOCK])
+        picker = LazyGreedy(free, self._scores(free), self.plan.n, len(self.indices))
         while len(self.indices) < self.plan.k:
             row, score = picker.pick(len(self.indices), self._evaluate)
             self._take(row, score)
@@ -114,7 +114,7 @@ class _FarthestPoint:
         self.report(len(self.indices))
 
     def _radius_of_rest(self) -> float:
-        rest = self.plan.pool
+        rest = self.plan.candidates
         if not len(rest):
             return 0.0
         for start in range(0, len(rest), ROW_BLOCK):

@@ -59,16 +59,14 @@ from core.select.base import (
     SelectionContext,
     SelectionPlan,
     Strategy,
-    check_choice,
-    check_positive,
-    check_unit_interval,
 )
 from core.select.facility_location import (
     FacilityLocationGreedy,
-    RelativeGainGreedy,
     dense_similarity,
     symmetric_similarity,
 )
+from core.select.params import Param
+from core.select.relative_gain import RelativeGainGreedy
 
 DENSE_MAX_N = 5000
 
@@ -79,19 +77,20 @@ class QditStrategy(Strategy):
     name = "qdit"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
-
-    def __init__(self, alpha: float = 0.5, method: str = "auto", dense_max_n: int = DENSE_MAX_N,
-                 coverage: str = "relative") -> None:
-        self.alpha = alpha
-        self.method = method
-        self.dense_max_n = dense_max_n
-        self.coverage = coverage
-
-    def check_params(self) -> None:
-        check_unit_interval("alpha", self.alpha)
-        check_choice("method", self.method, ("auto", "dense", "sparse"))
-        check_positive("dense_max_n", self.dense_max_n, integer=True)
-        check_choice("coverage", self.coverage, ("relative", "mean", "sum"))
+    quality_weight_param = "alpha"
+    order = 30
+    summary = "Greedy facility location + quality (QDIT). alpha 0 = pure coverage, 1 = quality."
+    params = (
+        Param("alpha", "float", 0.5, "quality weight: 0 = pure coverage, 1 = quality only",
+              low=0.0, high=1.0, step=0.05, main=True, label="alpha (quality weight)"),
+        Param("method", "str", "auto", "similarity: dense (n x n), sparse (the kNN graph), "
+              "or auto (dense up to dense_max_n rows)", choices=("auto", "dense", "sparse"),
+              ui=False),
+        Param("dense_max_n", "int", DENSE_MAX_N, "largest pool run dense when method=auto",
+              low=1, ui=False),
+        Param("coverage", "str", "relative", "the coverage gain's scale: relative (g/G_t, "
+              "the paper's), mean or sum", choices=("relative", "mean", "sum"), ui=False),
+    )
 
     def path(self, n: int) -> str:
         """"dense" or "sparse": the similarity this configuration uses on n rows."""
@@ -100,8 +99,8 @@ class QditStrategy(Strategy):
         return "dense" if n <= int(self.dense_max_n) else "sparse"
 
     def context_needs(self, n: int) -> frozenset[str]:
-        if float(self.alpha) == 1.0:
-            return frozenset({"quality"})
+        if self.quality_only():
+            return super().context_needs(n)
         if self.path(n) == "sparse":
             return frozenset({"knn", "quality"})
         return frozenset({"embeddings", "quality"})
@@ -115,7 +114,7 @@ class QditStrategy(Strategy):
         timings = {"prepare": time.perf_counter() - t0}
         run = _run_relative if self.coverage == "relative" else _run_scaled
         picks = run(greedy, plan, q, alpha, self.coverage, report)
-        if alpha < 1.0:
+        if not self.quality_only():
             info["final_mean_coverage"] = greedy.coverage() / plan.n
         picks.info.update(info)
         picks.timings.update(timings)
@@ -123,7 +122,7 @@ class QditStrategy(Strategy):
 
     def _greedy(self, ctx: SelectionContext) -> tuple[FacilityLocationGreedy, dict]:
         n = int(ctx.n)
-        if float(self.alpha) == 1.0:  # the coverage term has weight 0: skip the similarity
+        if self.quality_only():  # the coverage term has weight 0: skip the similarity
             return FacilityLocationGreedy(sp.identity(n, dtype=np.float32, format="csr")), \
                 {"path": "none"}
         if self.path(n) == "dense":
@@ -147,7 +146,7 @@ def _run_scaled(greedy: FacilityLocationGreedy, plan: SelectionPlan, q: np.ndarr
         indices.append(int(row))
         report(len(indices))
     if plan.n_free:
-        greedy.start(plan.pool, alpha * q, scale)
+        greedy.start(plan.candidates, alpha * q, scale)
         chunk = max(1, plan.k // 100)
         while len(indices) < plan.k:
             rows, scores = greedy.pick(min(chunk, plan.k - len(indices)))
@@ -161,7 +160,7 @@ def _run_relative(greedy: FacilityLocationGreedy, plan: SelectionPlan, q: np.nda
                   alpha: float, coverage: str, report: ProgressReporter) -> Picks:
     """"relative": f_t = (1 - alpha) * gain / G_t + alpha * q; trace = (1 - alpha) * mean
     coverage + alpha * mean quality of the picks so far."""
-    relative = RelativeGainGreedy(greedy, plan.pool, q, alpha)
+    relative = RelativeGainGreedy(greedy, plan.candidates, q, alpha)
     indices: list[int] = []
     gains: list[float] = []
     raw: list[float] = []

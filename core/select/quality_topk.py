@@ -25,15 +25,15 @@ class QualityStrategy(Strategy):
     name = "quality"
     needs = frozenset({"quality"})
     greedy = True
-
-    def __init__(self) -> None:
-        pass
+    order = 20
+    summary = "Top-k by quality: the baseline QDIT improves on."
 
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
         if ctx.quality is None:
             raise InputError("strategy 'quality' needs a quality score; choose one other than "
                              "'none'", field="quality")
-        rows = np.concatenate([plan.must, quality_order(ctx.quality, plan.pool)[:plan.n_free]])
+        best = quality_order(ctx.quality, plan.candidates)[:plan.n_free]
+        rows = np.concatenate([plan.must, best])
         gains = ctx.quality[rows]
         return Picks(rows, gains, np.cumsum(gains))

@@ -19,14 +19,13 @@ class RandomStrategy(Strategy):
     name = "random"
     needs = frozenset({"quality"})
     greedy = True
-
-    def __init__(self) -> None:
-        pass
+    order = 10
+    summary = "Uniform random baseline."
 
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
         rng = np.random.default_rng(seed)
-        order = plan.pool[rng.permutation(len(plan.pool))][:plan.n_free]
+        order = plan.candidates[rng.permutation(len(plan.candidates))][:plan.n_free]
         rows = np.concatenate([plan.must, order])
         gains = ctx.quality_or_uniform()[rows]
         return Picks(rows, gains, np.cumsum(gains))

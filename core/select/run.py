@@ -1,68 +1,79 @@
-"""The one entry point the CLI, the dashboard and export/reproduce share.
+"""The one entry point the CLI, the dashboard, the sweep and export/reproduce share.
 
-    result = run_selection(ws, "qdit", 1000, {"alpha": 0.7}, quality_spec="heuristic")
+    request = SelectionRequest("qdit", 1000, {"alpha": 0.7}, quality="heuristic")
+    result = run_selection(ws, request)
     ws.save_selection("qdit-1000", result)
 
 It validates everything cheap first (strategy, parameters, quality spec, filter, k), then
 fills a SelectionContext with exactly what the configured strategy needs, reading the
 workspace's cached artifacts (embeddings, kNN graph, k-means clusters, quality scores,
-token ids) and computing + caching what is missing, and runs the strategy.
-``result.config`` holds everything needed to run it again (:func:`rerun_selection`):
-strategy, params, k, seed, where, must_include, the canonical quality spec and the
-workspace's current embedding. Quality is rank-normalised over the whole pool, not over the
-rows the ``where`` filter keeps, so a row's score does not change with the filter.
+token ids) and computing + caching what is missing, and runs the strategy (part by part
+under a quota, cut at a token budget: core.select.compose). ``result.config`` holds the
+request (:meth:`SelectionRequest.to_config`, with every declared parameter) and the
+workspace's current embedding, so :func:`rerun_selection` runs it again. Quality is
+rank-normalised over the whole pool, not over the rows the ``where`` filter keeps, so a
+row's score does not change with the filter.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from core.errors import InputError
-from core.quality import DEFAULT_SPEC, canonical_spec, workspace_quality
+from core.quality import workspace_quality
 from core.quality.compute import quality_inputs
 from core.select.base import ProgressFn, SelectionContext, SelectionPlan, Strategy
+from core.select.compose import cut_to_token_budget, quota_summary, select_with_quota
 from core.select.registry import get_strategy
+from core.select.request import SelectionRequest
 from core.select.result import SelectionResult
 
+TOKENS_COUNTED = "instruction + response, all-MiniLM-L6-v2 WordPiece"
 
-def run_selection(ws: Any, strategy: str, k: int, params: dict[str, Any] | None = None, *,
-                  quality_spec: str | None = DEFAULT_SPEC, seed: int = 0,
-                  where: str | None = None, must_include: Sequence[int] = (),
-                  exclude_ids: Sequence[str] = (), restrict_ids: Sequence[str] | None = None,
-                  progress: ProgressFn | None = None) -> SelectionResult:
-    """Run ``strategy`` with ``params`` on the workspace ``ws``; see the module docstring.
+
+def run_selection(ws: Any, request: SelectionRequest, progress: ProgressFn | None = None
+                  ) -> SelectionResult:
+    """Run ``request`` on the workspace ``ws``; see the module docstring.
 
     InputError (one line) for an unknown strategy or parameter, a bad value, a bad quality
-    spec or unknown quality column, a bad ``where`` predicate, or k larger than the
-    candidates.
+    spec or unknown quality column, a bad ``where`` predicate, a bad quota, or k larger than
+    the candidates.
     """
+    if not isinstance(request, SelectionRequest):
+        raise TypeError("run_selection takes a SelectionRequest")
     start = time.perf_counter()
-    strat = get_strategy(strategy, **(params or {}))
-    spec = canonical_spec(quality_spec)
-    where = where.strip() if where and where.strip() else None
-    candidates = ws.candidate_mask(where) if where else None
-    candidates = _id_filters(ws, candidates, exclude_ids, restrict_ids)
-    SelectionPlan.build(ws.n_rows, k, candidates, must_include)  # fail fast on a bad k
-    ctx = build_context(ws, strat, spec, seed)
+    strat = get_strategy(request.strategy, **request.params)
+    candidates = candidate_rows(ws, request)
+    SelectionPlan.build(ws.n_rows, request.k, candidates, request.must_include)  # fail fast
+    values = _quota_values(ws, request)
+    ctx = build_context(ws, strat, request.quality, request.seed)
     prepared = time.perf_counter() - start
-    result = strat.select(ctx, k, candidates=candidates, must_include=must_include, seed=seed,
-                          progress=progress)
+    tokens = None if request.budget_tokens is None else row_tokens(ws)
+    if values is not None:
+        result = select_with_quota(strat, ctx, request.k, values, request.quota, candidates,
+                                   request.must_include, request.seed, progress,
+                                   tokens=tokens, budget=request.budget_tokens)
+    else:
+        result = strat.select(ctx, request.k, candidates=candidates,
+                              must_include=request.must_include, seed=request.seed,
+                              progress=progress)
+    if tokens is not None:
+        result = cut_to_token_budget(result, tokens, request.budget_tokens, TOKENS_COUNTED)
+    if values is not None:
+        result.config.setdefault("info", {})["quota"] = quota_summary(
+            values, request.quota, request.k, result.indices)
     info = ws.embedding_info()  # recorded even when unused: k-means labels depend on it
-    result.config.update({
-        "quality": spec,
-        "where": where,
-        # Rows the map lasso restricted to or excluded, by id, so the run is reproducible.
-        "restrict_ids": None if restrict_ids is None else sorted(map(str, restrict_ids)),
-        "exclude_ids": sorted(map(str, exclude_ids)),
-        "embedding": None if info is None else {key: info.get(key) for key in
-                                                ("key", "model", "field", "dim")},
-    })
+    config = request.to_config()
+    config["params"] = result.config["params"]  # every declared parameter, defaults included
+    result.config.update(config)
+    result.config["embedding"] = None if info is None else {
+        key: info.get(key) for key in ("key", "model", "field", "dim")}
     if "quality" in strat.context_needs(int(ws.n_rows)):
-        inputs = quality_inputs(ws, spec)  # a learned model's inputs, imported columns' hash
+        inputs = quality_inputs(ws, request.quality)  # a learned model's inputs, added columns
         if inputs:
             result.config["quality_inputs"] = inputs
     result.timings = {"context": prepared, **result.timings,
@@ -70,32 +81,43 @@ def run_selection(ws: Any, strategy: str, k: int, params: dict[str, Any] | None 
     return result
 
 
-def rerun_selection(ws: Any, config: dict[str, Any], progress: ProgressFn | None = None
+def rerun_selection(ws: Any, config: Mapping[str, Any], progress: ProgressFn | None = None
                     ) -> SelectionResult:
     """Run again from a result's ``config`` (e.g. a loaded selection or a manifest)."""
-    try:
-        return run_selection(ws, config["strategy"], int(config["k"]), config.get("params"),
-                             quality_spec=config.get("quality", DEFAULT_SPEC),
-                             seed=int(config.get("seed", 0)), where=config.get("where"),
-                             must_include=config.get("must_include", ()),
-                             exclude_ids=config.get("exclude_ids") or (),
-                             restrict_ids=config.get("restrict_ids"), progress=progress)
-    except KeyError as exc:
-        raise InputError(f"selection config lacks {exc.args[0]!r}", field="config") from None
+    return run_selection(ws, SelectionRequest.from_config(config), progress=progress)
 
 
-def _id_filters(ws: Any, candidates: np.ndarray | None, exclude_ids: Sequence[str],
-                restrict_ids: Sequence[str] | None) -> np.ndarray | None:
-    """AND the ``where`` mask with id-based restrict/exclude lists (from the map)."""
-    if restrict_ids is None and not len(exclude_ids):
+def candidate_rows(ws: Any, request: SelectionRequest) -> np.ndarray | None:
+    """The rows the request may pick: its ``where`` predicate AND its id filters (the map's
+    lasso); None when nothing restricts them."""
+    candidates = ws.candidate_mask(request.where) if request.where else None
+    if request.restrict_ids is None and not request.exclude_ids:
         return candidates
     ids = ws.pool_frame(["id"])["id"]
     mask = np.ones(len(ids), dtype=bool) if candidates is None else candidates.copy()
-    if restrict_ids is not None:
-        mask &= ids.isin(list(restrict_ids)).to_numpy()
-    if len(exclude_ids):
-        mask &= ~ids.isin(list(exclude_ids)).to_numpy()
+    if request.restrict_ids is not None:
+        mask &= ids.isin(list(request.restrict_ids)).to_numpy()
+    if request.exclude_ids:
+        mask &= ~ids.isin(list(request.exclude_ids)).to_numpy()
     return mask
+
+
+def _quota_values(ws: Any, request: SelectionRequest) -> np.ndarray | None:
+    """The quota column as text per pool row (None without a quota)."""
+    if request.quota is None:
+        return None
+    column = request.quota.column
+    frame = ws.pool_frame()
+    if column not in frame.columns:
+        raise InputError(f"unknown quota column '{column}'; available columns: "
+                         f"{', '.join(map(str, frame.columns))}", field="quota")
+    return frame[column].astype("string").fillna("").to_numpy(dtype=object).astype(str)
+
+
+def row_tokens(ws: Any) -> np.ndarray:
+    """Training tokens per pool row (instruction + input + response), cached."""
+    _, offsets = workspace_token_ids(ws, "both")
+    return np.diff(offsets)
 
 
 def build_context(ws: Any, strategy: Strategy, quality_spec: str | None, seed: int = 0

@@ -30,10 +30,9 @@ from core.select.base import (
     SelectionContext,
     SelectionPlan,
     Strategy,
-    check_choice,
-    check_positive,
 )
 from core.select.lazy import LazyGreedy
+from core.select.params import Param
 
 TEXT_FIELDS = ("response", "instruction", "both")
 
@@ -75,20 +74,22 @@ class TokenCoverageStrategy(Strategy):
     name = "token_coverage"
     needs = frozenset({"texts", "quality"})
     greedy = True
-
-    def __init__(self, min_count: int = 10, max_count: int = 500,
-                 text_field: str = "response") -> None:
-        self.min_count = min_count
-        self.max_count = max_count
-        self.text_field = text_field
+    order = 90
+    summary = "Greedy coverage of mid-frequency response tokens (micro diversity)."
+    params = (
+        Param("min_count", "int", 10, "a token type counts when it occurs in at least this "
+              "many pool rows", low=1, step=1),
+        Param("max_count", "int", 500, "... and in at most this many (the token band)",
+              low=1, step=1),
+        Param("text_field", "str", "response", "the text whose tokens are covered",
+              choices=TEXT_FIELDS),
+    )
 
     def check_params(self) -> None:
-        check_positive("min_count", self.min_count, integer=True)
-        check_positive("max_count", self.max_count, integer=True)
+        super().check_params()
         if int(self.max_count) < int(self.min_count):
             raise InputError(f"max_count ({self.max_count}) is below min_count "
                              f"({self.min_count})", field="max_count")
-        check_choice("text_field", self.text_field, TEXT_FIELDS)
 
     def _select(self, ctx: SelectionContext, plan: SelectionPlan, seed: int,
                 report: ProgressReporter) -> Picks:
@@ -119,8 +120,8 @@ class TokenCoverageStrategy(Strategy):
         for row in plan.must:
             take(int(row))
         if plan.n_free:
-            pool = plan.pool
-            picker = LazyGreedy(pool, new_types(pool) + tiebreak[pool], plan.n, len(indices))
+            free = plan.candidates
+            picker = LazyGreedy(free, new_types(free) + tiebreak[free], plan.n, len(indices))
             while len(indices) < plan.k:
                 row, _ = picker.pick(len(indices),
                                      lambda rows: new_types(rows) + tiebreak[rows])

@@ -32,6 +32,7 @@ import pandas as pd
 
 from core.errors import InputError
 from core.neighbors import DEFAULT_K, KnnGraph, build_knn_graph
+from core.progress import ProgressFn
 from core.workspace import selections as sel_store
 from core.workspace.atomic import (
     atomic_link,
@@ -51,7 +52,6 @@ from core.workspace.filters import candidate_mask
 from core.workspace.keys import config_key, file_sha256
 
 FORMAT_VERSION = 1
-ProgressFn = Callable[[int, int], bool | None]
 
 
 class Workspace:
@@ -267,7 +267,9 @@ class Workspace:
         emb = self._require_embedding()["key"]
         if method == "pca":
             return config_key("pca", emb)
-        return config_key("umap", self.knn_key(), 15, 0.1, 42)
+        from core import projection
+
+        return config_key("umap", self.knn_key(), *projection.UMAP.key_parts())
 
     def map_coords(self, method: str = "umap") -> np.ndarray | None:
         """(n, 2) float32 map of the current embeddings, or None if not built yet."""
@@ -279,7 +281,7 @@ class Workspace:
     def build_map(self, method: str = "umap", *, progress: ProgressFn | None = None
                   ) -> np.ndarray:
         """Compute (or return the cached) UMAP or PCA map and make it current."""
-        from core.project import pca_projection, umap_projection
+        from core import projection
 
         if method not in ("umap", "pca"):
             raise InputError(f"unknown map method {method!r}; expected umap or pca",
@@ -289,9 +291,10 @@ class Workspace:
             return cached
         key = self.map_key(method)
         if method == "pca":
-            coords = pca_projection(self.embeddings())
+            coords = projection.pca_projection(self.embeddings())
         else:
-            coords = umap_projection(self.embeddings(), self.knn(), progress=progress)
+            coords = projection.umap_projection(self.embeddings(), self.knn(), projection.UMAP,
+                                             progress=progress)
         path = self.cache_dir / f"{method}-{key}.npy"
         atomic_save_npy(path, coords)
         if method == "umap":
@@ -309,9 +312,11 @@ class Workspace:
         table = pd.DataFrame({"id": ids, "x": coords[:, 0], "y": coords[:, 1]})
         atomic_write_with(self.root / "map.parquet",
                           lambda tmp: table.to_parquet(tmp, index=False), ".parquet")
+        from core import projection
+
         atomic_write_json(self.root / "map.json", {
-            "key": self.map_key("umap"), "method": "umap", "n_neighbors": 15, "min_dist": 0.1,
-            "seed": 42, "embedding_key": self.embedding_info()["key"]})
+            "key": self.map_key("umap"), "method": "umap", **projection.UMAP.as_dict(),
+            "embedding_key": self.embedding_info()["key"]})
 
     # ------------------------------------------------------------ clusters
     def clusters(self, n_clusters: int | None = None, seed: int = 0

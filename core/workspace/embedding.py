@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from core.embed.base import check_progress
+from core.progress import check_progress
 from core.workspace.atomic import atomic_save_npy, atomic_write_json, read_json
 from core.workspace.keys import config_key, file_sha256, texts_key
 
@@ -35,7 +35,7 @@ class EmbeddingJob:
         sidecar = cache / f"embeddings-{key}.json"
         meta = read_json(sidecar)
         if final.exists() and meta:
-            check_progress(progress, len(texts), len(texts))
+            check_progress(progress, len(texts), len(texts), "embedding")
             return meta
         started = time.perf_counter()
         # The chunk size is part of the folder name: chunks of another size cover other rows.
@@ -61,7 +61,7 @@ class EmbeddingJob:
             else:
                 reused += 1
             chunks.append((idx, vecs))
-            check_progress(progress, start + len(idx), n)
+            check_progress(progress, start + len(idx), n, "embedding")
         dim = chunks[0][1].shape[1]
         out = np.empty((n, dim), dtype=np.float32)
         for idx, vecs in chunks:

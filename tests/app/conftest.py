@@ -32,6 +32,6 @@ def app_env(tmp_path, monkeypatch):
     monkeypatch.setenv("QDX_DATA_ROOTS", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     yield tmp_path
-    from ui.selection import prefetcher
+    from ui.prefetch import stop_all
 
-    prefetcher().stop()  # no background run outlives its test
+    stop_all()  # no background run outlives its test

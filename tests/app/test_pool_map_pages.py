@@ -80,12 +80,14 @@ def test_map_colours_by_quality_and_by_a_saved_selection(app_env):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error
     # save a selection through the engine, then colour the map by it
+    from core.select.request import SelectionRequest
     from core.select.run import run_selection
     from core.workspace import Workspace
     from ui import state
 
     ws = Workspace.open(at.session_state[state.WS_KEY])
-    ws.save_selection("top10", run_selection(ws, "quality", 10, {}, quality_spec="column:score"))
+    request = SelectionRequest("quality", 10, {}, quality="column:score")
+    ws.save_selection("top10", run_selection(ws, request))
     at.run()
     at.selectbox(key="map_color").select("selected: top10").run()
     assert not at.exception, [e.value for e in at.exception]

@@ -26,6 +26,23 @@ def _select_page(app_env) -> AppTest:
     return at
 
 
+def _endless_job():
+    """(started event, a background job that runs until the prefetcher cancels it)."""
+    import threading
+
+    from core.errors import CancelledError
+
+    started = threading.Event()
+
+    def endless(progress):
+        started.set()
+        while progress(0, 1):
+            started.wait(0.01)
+        raise CancelledError("stopped")
+
+    return started, endless
+
+
 def test_select_moves_alpha_runs_and_saves(app_env):
     at = _select_page(app_env)
     at.selectbox(key="p_quality").set_value("column:score").run()
@@ -60,8 +77,9 @@ def test_select_moves_alpha_runs_and_saves(app_env):
 def test_dpp_neighbours_are_computed_ahead_and_equal_a_direct_run(app_env):
     """After a dpp run the lambda values next to it run in the background; releasing the
     slider on one shows that run (the same picks as running it directly), said so."""
+
+    from core.select.request import SelectionRequest
     from core.select.run import run_selection
-    from ui.selection import prefetcher
 
     at = _select_page(app_env)
     at.selectbox(key="p_strategy").set_value("dpp").run()
@@ -70,7 +88,7 @@ def test_dpp_neighbours_are_computed_ahead_and_equal_a_direct_run(app_env):
     at.slider(key="p_lam").set_value(0.3).run()  # moved up: 0.35 is queued first
     assert not at.exception, [e.value for e in at.exception]
     assert any("computed in the background" in c.value for c in at.caption)
-    pf = prefetcher()
+    pf = at.session_state["qdx_prefetcher"]  # the session's own
     assert pf.idle(timeout=120)
     before = pf.computed
     at.slider(key="p_lam").set_value(0.35).run()
@@ -79,29 +97,18 @@ def test_dpp_neighbours_are_computed_ahead_and_equal_a_direct_run(app_env):
     assert "computed ahead while you looked" in bar_texts
     shown = at.session_state["qdx_current_result"][2]
     ws = Workspace.open(at.session_state["qdx_workspace"])
-    direct = run_selection(ws, "dpp", 25, {"lam": 0.35}, quality_spec="length")
+    direct = run_selection(ws, SelectionRequest("dpp", 25, {"lam": 0.35}, quality="length"))
     assert shown.indices.tolist() == direct.indices.tolist()
     assert shown.config["params"]["lam"] == 0.35
     # 0.35's own neighbours were done in turn (those not done already)
-    from ui.selection import run_key
+    from ui.run_memo import run_key
 
     assert pf.idle(timeout=120) and pf.computed >= before
     request = at.session_state["qdx_current_result"][1]
     for lam in (0.4, 0.45, 0.25):
-        assert pf.get(run_key(ws, {**request, "params": {"lam": lam}})) is not None
+        assert pf.get(run_key(ws, request.with_params(lam=lam))) is not None
     # leaving the Select page stops a background run (the other pages get both cores)
-    import threading
-
-    from core.errors import CancelledError
-
-    started = threading.Event()
-
-    def endless(progress):
-        started.set()
-        while progress(0, 1):
-            started.wait(0.01)
-        raise CancelledError("stopped")
-
+    started, endless = _endless_job()
     pf.schedule([("endless", endless)])
     assert started.wait(5) and not pf.idle()
     at.switch_page("pages/map.py").run()
@@ -112,21 +119,34 @@ def test_dpp_neighbours_are_computed_ahead_and_equal_a_direct_run(app_env):
 def test_qdx_prefetch_0_computes_nothing_ahead(app_env, monkeypatch):
     """QDX_PREFETCH=0 (a shared server's cores; benchmarks' cold releases): a dpp run
     queues no neighbour and the page does not claim any are being computed."""
-    from ui.selection import prefetcher
-
     monkeypatch.setenv("QDX_PREFETCH", "0")
-    pf = prefetcher()
-    before = pf.computed  # the prefetcher is the server's, shared by earlier tests
     at = _select_page(app_env)
     at.selectbox(key="p_strategy").set_value("dpp").run()
     at.number_input(key="p_k").set_value(20).run()
     at.slider(key="p_lam").set_value(0.3).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not any("computed in the background" in c.value for c in at.caption)
-    assert pf.idle(timeout=30) and pf.computed == before
+    pf = at.session_state["qdx_prefetcher"]  # this session's: nothing was ever queued
+    assert pf.idle(timeout=30) and pf.computed == 0
     monkeypatch.setenv("QDX_PREFETCH", "1")  # and back on: the next release queues them
     at.slider(key="p_lam").set_value(0.35).run()
     assert any("computed in the background" in c.value for c in at.caption)
+
+
+def test_each_session_has_its_own_prefetcher(app_env):
+    """One user opening another page stops only their own background runs."""
+    first, second = _select_page(app_env), _select_page(app_env)
+    pf_first = first.session_state["qdx_prefetcher"]
+    pf_second = second.session_state["qdx_prefetcher"]
+    assert pf_first is not pf_second
+    started, endless = _endless_job()
+    pf_first.schedule([("endless", endless)])
+    assert started.wait(5)
+    second.switch_page("pages/map.py").run()
+    assert not second.exception, [e.value for e in second.exception]
+    assert not pf_first.idle(timeout=0.3)  # the first user's run goes on
+    pf_first.stop()
+    assert pf_first.idle()
 
 
 def test_map_restriction_limits_candidates_and_clamps_k(app_env):
@@ -188,3 +208,24 @@ def test_export_download_matches_cli_bytes(app_env, tmp_path):
     saved = tmp_path / name
     saved.write_bytes(payload)
     assert load_pool(saved).info.rows == 15
+
+
+def test_quota_and_token_budget_on_the_select_page(app_env):
+    """A quota typed on the page fills each part and shows the composition against the
+    quota and the pool; a token budget stops the run and says so."""
+    at = _select_page(app_env)
+    at.number_input(key="p_k").set_value(20).run()
+    at.text_input(key="p_quota").input("category=math:0.5,code:0.5").run()
+    assert not at.exception, [e.value for e in at.exception]
+    result = at.session_state["qdx_current_result"][2]
+    cats = Workspace.open(at.session_state["qdx_workspace"]).pool_frame()["category"]
+    assert sorted(cats.to_numpy()[result.indices].tolist()) == ["code"] * 10 + ["math"] * 10
+    table = next(d.value for d in at.dataframe if "quota" in d.value.columns)
+    assert table["quota"].tolist() == [10, 10] and table["picked"].tolist() == [10, 10]
+    assert table["pool rows"].tolist() == [40, 40]
+    at.number_input(key="p_budget_tokens").set_value(200).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("token budget" in w.value for w in at.warning)
+    assert any("training tokens of a 200 budget" in c.value for c in at.caption)
+    at.text_input(key="p_quota").input("category=math:0.5,code:0.4").run()
+    assert any("sum to 0.9, not 1" in e.value for e in at.error)

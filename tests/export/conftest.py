@@ -33,6 +33,7 @@ def small_ws(tmp_path_factory):
     'random-k12' saved."""
     from core.embed import create_embedder
     from core.pool import load_pool
+    from core.select.request import SelectionRequest
     from core.select.run import run_selection
     from core.workspace import Workspace
 
@@ -41,7 +42,7 @@ def small_ws(tmp_path_factory):
     src.write_text(json.dumps(small_pool_records(), ensure_ascii=False), encoding="utf-8")
     ws = Workspace.create(root / "ws", load_pool(src))
     ws.embed(create_embedder("hashing"), "instruction")
-    ws.save_selection("qdit-k30", run_selection(ws, "qdit", 30, {"alpha": 0.5}))
-    ws.save_selection("random-k12", run_selection(ws, "random", 12, seed=1,
-                                                  quality_spec="none"))
+    ws.save_selection("qdit-k30", run_selection(ws, SelectionRequest("qdit", 30, {"alpha": 0.5})))
+    ws.save_selection("random-k12", run_selection(ws, SelectionRequest("random", 12, seed=1,
+                                                  quality="none")))
     return ws

@@ -13,6 +13,7 @@ from core.embed import create_embedder
 from core.errors import InputError
 from core.export import export_selection, read_manifest, reproduce_manifest
 from core.pool import load_pool
+from core.select.request import SelectionRequest
 from core.select.run import run_selection
 from core.workspace import Workspace
 
@@ -26,7 +27,7 @@ def dolly(shared_data, tmp_path_factory):
     shutil.copyfile(shared_data / "dolly" / "alpagasus_dolly_3k.json", src)
     ws = Workspace.create(root / "ws", load_pool(src))
     ws.embed(create_embedder("tfidf"), "instruction")
-    ws.save_selection("qdit-k200", run_selection(ws, "qdit", 200, {"alpha": 0.5}))
+    ws.save_selection("qdit-k200", run_selection(ws, SelectionRequest("qdit", 200, {"alpha": 0.5})))
     bundle = root / "bundle"
     export_selection(ws, "qdit-k200", "alpaca", bundle, compute_metrics=False)
     return ws, bundle, src

@@ -127,11 +127,13 @@ def test_cache_key_follows_the_judged_rows(judged_workspace):
 
 def test_selection_records_and_reproduces_the_learned_inputs(judged_workspace, tmp_path):
     from core.export import export_selection, reproduce_manifest
+    from core.select.request import SelectionRequest
     from core.select.run import run_selection
 
     ws = judged_workspace
     _partial(ws, "good", 80)
-    result = run_selection(ws, "qdit", 20, {"alpha": 0.7}, quality_spec="learned:good_some")
+    result = run_selection(ws, SelectionRequest("qdit", 20, {"alpha": 0.7},
+                                                quality="learned:good_some"))
     inputs = result.config["quality_inputs"]["learned:good_some"]
     assert inputs["judged_rows"] == 80 and inputs["label_type"] == "binary"
     assert inputs["embedding_key"] == ws.embedding_info()["key"]

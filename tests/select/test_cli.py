@@ -7,8 +7,6 @@ import json
 import pytest
 
 from core.cli import main
-from core.cli.select import STRATEGY_HELP
-from core.select import strategy_names
 from tests.synthetic import write_jsonl
 
 
@@ -57,7 +55,7 @@ def test_param_and_default_name(ws_dir, capsys):
     (["--strategy", "qdit", "--k", "5", "--quality", "column:nope"], "unknown column 'nope'"),
     (["--strategy", "dpp", "--k", "5", "--alpha", "0.5"], "has no parameter 'alpha'"),
     (["--strategy", "nope", "--k", "5"], "unknown strategy 'nope'"),
-    (["--strategy", "qdit", "--k", "5", "--param", "oops"], "--param expects KEY=VALUE"),
+    (["--strategy", "qdit", "--k", "5", "--param", "oops"], "--param expects NAME=VALUE"),
     (["--strategy", "qdit", "--k", "5", "--name", "bad name"], "invalid selection name"),
 ])
 def test_bad_parameters_exit_2_with_one_line(ws_dir, capsys, args, message):
@@ -67,5 +65,32 @@ def test_bad_parameters_exit_2_with_one_line(ws_dir, capsys, args, message):
     assert message in err and err.count("\n") == 1
 
 
-def test_help_lists_every_registered_strategy():
-    assert STRATEGY_HELP.split(", ") == strategy_names()
+def test_help_lists_every_strategy_and_its_declared_parameters(capsys):
+    from core.select.registry import STRATEGIES
+
+    with pytest.raises(SystemExit):
+        main(["select", "--help"])
+    out = capsys.readouterr().out
+    for name, cls in STRATEGIES.items():
+        assert f"  {name}: " in out
+        for param in cls.params:
+            assert param.help_line() in " ".join(out.split()).replace("  ", " ") or \
+                f"{param.name} (" in out
+
+
+def test_declared_parameters_as_flags(ws_dir, capsys):
+    """--NAME VALUE for any declared parameter, validated by its declaration."""
+    capsys.readouterr()
+    assert main(["select", "--workspace", ws_dir, "--strategy", "kcenter", "--k", "5",
+                 "--quality-weight", "0.4", "--name", "kc", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["params"] == {"quality_weight": 0.4}
+    assert main(["select", "--workspace", ws_dir, "--strategy", "kcenter", "--k", "5",
+                 "--quality-weight", "2"]) == 2
+    assert "quality_weight must be a number in [0, 1], got 2" in capsys.readouterr().err
+    assert main(["select", "--workspace", ws_dir, "--strategy", "kcenter", "--k", "5",
+                 "--alpha", "0.5"]) == 2
+    assert "strategy 'kcenter' has no parameter 'alpha'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:  # other commands stay strict (argparse's exit)
+        main(["info", "--workspace", ws_dir, "--alpha", "0.5"])
+    assert exit_.value.code == 2
+    assert "unrecognized arguments: --alpha 0.5" in capsys.readouterr().err

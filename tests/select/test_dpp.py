@@ -193,7 +193,7 @@ def test_lazy_refresh_and_threaded_blocks_equal_brute_force(pool, monkeypatch, t
     """Tiny refresh jobs (several per refresh, shared out among two threads) and candidates
     left behind by the refresh threshold, then caught up by the lazy greedy: the same picks
     as the brute-force greedy."""
-    import core.select.dpp as dpp
+    import core.select.dpp_map as dpp
 
     monkeypatch.setattr(dpp, "REFRESH_BLOCK", 5)
     monkeypatch.setattr(dpp, "ROW_BLOCK", 7)
@@ -211,10 +211,10 @@ def test_lazy_refresh_and_threaded_blocks_equal_brute_force(pool, monkeypatch, t
 def test_lazy_refresh_on_a_larger_pool_matches_float64_greedy(larger, monkeypatch):
     """1,500 rows in float64: the threshold leaves most candidates behind after most panels;
     the picks equal a run that refreshes every candidate after every panel."""
-    import core.select.dpp as dpp
+    import core.select.dpp_map as dpp
 
     lazy = get_strategy("dpp", lam=0.3, panel=16, precision="float64").select(larger, 250)
-    monkeypatch.setattr(dpp._GreedyMap, "_threshold", lambda self: -np.inf)
+    monkeypatch.setattr(dpp.GreedyMap, "_threshold", lambda self: -np.inf)
     eager = get_strategy("dpp", lam=0.3, panel=16, precision="float64").select(larger, 250)
     assert lazy.indices.tolist() == eager.indices.tolist()
     # the kernel's float32 dot products round differently in other block shapes

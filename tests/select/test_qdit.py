@@ -134,7 +134,7 @@ def test_relative_with_tied_quality_equals_brute_force(monkeypatch, tier_min, al
     # heaps (quality tiers) instead of the per-step scan. Three common values, a few rare
     # ones, candidates and must-include rows; tier_min 2 puts every repeated value in a
     # tier, 10**9 none.
-    import core.select.facility_location as fl
+    import core.select.relative_gain as fl
 
     monkeypatch.setattr(fl, "TIER_MIN", tier_min)
     rng = np.random.default_rng(7)
@@ -156,7 +156,7 @@ def test_relative_with_tied_quality_and_tied_gains(monkeypatch, tier_min, method
     # Ten copies of each of eight one-hot rows and two quality values, 40 rows each: gains
     # tie exactly within each group (the lower row must win), and after eight picks every
     # gain is 0 (quality decides, ties to the lower row).
-    import core.select.facility_location as fl
+    import core.select.relative_gain as fl
 
     monkeypatch.setattr(fl, "TIER_MIN", tier_min)
     x = np.repeat(np.eye(8, dtype=np.float32), 10, axis=0)

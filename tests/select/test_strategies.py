@@ -8,6 +8,7 @@ import pytest
 
 from core.errors import InputError
 from core.select import SelectionContext, get_strategy
+from core.select.registry import STRATEGIES
 from core.select.token_coverage import band_type_sets, flat_token_ids
 from tests.synthetic import clustered_unit_vectors, synthetic_texts
 
@@ -27,6 +28,21 @@ def test_quality_top_k_and_requires_a_score(small_ctx):
     assert res.indices.tolist() == np.argsort(-small_ctx.quality, kind="stable")[:10].tolist()
     with pytest.raises(InputError, match="needs a quality score"):
         get_strategy("quality").select(SelectionContext(embeddings=small_ctx.embeddings), 5)
+
+
+@pytest.mark.parametrize("name", ["qdit", "dpp"])
+def test_quality_weight_one_is_the_quality_top_k_on_quality_alone(name):
+    # The rule has one owner (Strategy.quality_only): at weight 1 the strategy needs only
+    # the quality score and picks the quality top-k, must-include rows first.
+    weighted = {n for n, cls in STRATEGIES.items() if cls.quality_weight_param}
+    assert weighted == {"qdit", "dpp"}
+    q = np.random.default_rng(4).permutation(np.repeat(np.linspace(0.1, 0.9, 20), 2))
+    strat = get_strategy(name, **{STRATEGIES[name].quality_weight_param: 1.0})
+    assert strat.quality_only() and strat.context_needs(len(q)) == {"quality"}
+    res = strat.select(SelectionContext(quality=q), 8, must_include=[5])
+    top = [r for r in np.argsort(-q, kind="stable").tolist() if r != 5][:7]
+    assert res.indices.tolist() == [5, *top]
+    assert not get_strategy(name).quality_only()
 
 
 def test_cluster_balanced_round_robin(small_ctx):

@@ -7,15 +7,17 @@ import threading
 import pytest
 
 from core.errors import CancelledError
+from core.select.request import SelectionRequest
 from ui.prefetch import Prefetcher, neighbours
 
 
 def _req(lam, strategy="dpp"):
-    return {"strategy": strategy, "k": 10, "params": {"lam": lam}, "quality": "length"}
+    params = {"lam": lam} if strategy == "dpp" else {"alpha": lam}
+    return SelectionRequest(strategy, 10, params, quality="length")
 
 
 def _lams(reqs):
-    return [r["params"]["lam"] for r in reqs]
+    return [r.params["lam"] for r in reqs]
 
 
 def test_neighbours_nearest_first_moving_side_first_and_inside_the_slider():
@@ -27,7 +29,7 @@ def test_neighbours_nearest_first_moving_side_first_and_inside_the_slider():
     assert _lams(neighbours(_req(0.35)))[0] == 0.4
     assert neighbours(_req(0.5, strategy="qdit")) == []
     other = neighbours(_req(0.5))[0]
-    assert other["k"] == 10 and other["quality"] == "length" and other["strategy"] == "dpp"
+    assert other.k == 10 and other.quality == "length" and other.strategy == "dpp"
 
 
 def _job(log, value, gate=None):

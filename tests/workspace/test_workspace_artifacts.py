@@ -220,6 +220,30 @@ def test_top_level_map_follows_the_current_embedding(tiny_workspace):
     assert np.allclose(top[["x", "y"]].to_numpy(), coords)
 
 
+def test_map_settings_have_one_owner(tiny_workspace, monkeypatch):
+    """The map's cache key, the layout and map.json all read core.projection.UMAP: changing it
+    changes the key (no old map served) and what the layout and map.json get."""
+    import core.projection as projection
+
+    ws = tiny_workspace
+    default_key = ws.map_key("umap")
+    seen = []
+
+    def fake_umap(x, knn, settings, progress=None):
+        seen.append(settings)
+        return np.zeros((len(x), 2), dtype=np.float32)
+
+    other = projection.UmapSettings(n_neighbors=5, min_dist=0.3, seed=1)
+    monkeypatch.setattr(projection, "umap_projection", fake_umap)
+    monkeypatch.setattr(projection, "UMAP", other)
+    assert ws.map_key("umap") != default_key
+    ws.build_map("umap")
+    assert seen == [other]
+    meta = json.loads((ws.root / "map.json").read_text())
+    assert {k: meta[k] for k in other.as_dict()} == other.as_dict()
+    assert meta["key"] == ws.map_key("umap")
+
+
 # ------------------------------------------------------------------- atomicity
 def failing_replace(monkeypatch, fail_on: int):
     """Make the ``fail_on``-th os.replace in core.workspace.atomic raise (1-based)."""

@@ -1,18 +1,19 @@
-"""Selection runs and their metrics for the pages, memoised so moving a slider back is free;
-slow runs next to the current slider value are computed ahead (ui.prefetch)."""
+"""The pages' run memo: selection runs (one :class:`SelectionRequest` each) and their metrics,
+memoised per session so moving a slider back is free, and the glue to the session's
+prefetcher, which computes slow runs next to the current slider value ahead (ui.prefetch)."""
 
 from __future__ import annotations
 
 import functools
 import json
 from collections import OrderedDict
-from typing import Any
 
 import numpy as np
 import streamlit as st
 
 from core.metrics import MetricsOptions, compute_all_metrics, coverage_trace
 from core.metrics.workspace_pool import metrics_pool_from_workspace
+from core.select.request import SelectionRequest
 from core.select.run import run_selection
 from core.workspace import Workspace
 from core.workspace.columns import added_columns_file
@@ -34,24 +35,24 @@ LATER_TEXT = ("distinct", "entropy", "lengths")  # the compression ratio comes l
 LAST_TEXT = ("compression",)
 
 
-def run_key(ws: Workspace, request: dict[str, Any]) -> str:
+def run_key(ws: Workspace, request: SelectionRequest) -> str:
+    """The request's key with the workspace's pool and embedding keys."""
     info = ws.embedding_info() or {}
     # The added columns (labels, imported scores) feed column: and learned: quality specs;
     # a label click must not invalidate a heuristic run.
-    columns = added_columns_file(ws) if _reads_columns(request.get("quality")) else None
-    return json.dumps([ws.pool_key, info.get("key"), columns, request],
-                      sort_keys=True, default=str)
+    columns = added_columns_file(ws) if _reads_columns(request.quality) else None
+    return json.dumps([ws.pool_key, info.get("key"), columns, request.key()])
 
 
 def _reads_columns(quality: str | None) -> bool:
     return any(part in str(quality or "") for part in ("column:", "learned:"))
 
 
-def run(ws: Workspace, request: dict[str, Any], progress=None):
-    """``run_selection`` for ``request`` (strategy, k, params, quality, seed, filters), memoised
-    per session by the request and the workspace's pool and embedding keys. A run the
-    background prefetcher has done (or is doing: it is waited for) is taken from there;
-    otherwise the prefetcher is stopped first, so the foreground run has both cores."""
+def run(ws: Workspace, request: SelectionRequest, progress=None):
+    """``run_selection(ws, request)``, memoised per session by the request and the
+    workspace's pool and embedding keys. A run the session's background prefetcher has done
+    (or is doing: it is waited for) is taken from there; otherwise the prefetcher is stopped
+    first, so the foreground run has both cores."""
     key = run_key(ws, request)
 
     def compute():
@@ -60,26 +61,24 @@ def run(ws: Workspace, request: dict[str, Any], progress=None):
         if ahead is not None:
             return ahead
         pf.stop()
-        return _run_selection(ws, request, progress)
+        return run_selection(ws, request, progress=progress)
 
     return _memoised(MEMO_KEY, key, compute)
 
 
-def _run_selection(ws: Workspace, request: dict[str, Any], progress=None):
-    return run_selection(
-        ws, request["strategy"], request["k"], request.get("params") or {},
-        quality_spec=request.get("quality"), seed=request.get("seed", 0),
-        where=request.get("where"), exclude_ids=request.get("exclude_ids") or (),
-        restrict_ids=request.get("restrict_ids"), progress=progress)
+PREFETCHER_KEY = "qdx_prefetcher"
 
 
-@st.cache_resource(show_spinner=False)
 def prefetcher() -> Prefetcher:
-    """The server's one background prefetcher (shared by sessions)."""
-    return Prefetcher()
+    """This session's background prefetcher (one per browser session: one user's page
+    switch never cancels another user's runs)."""
+    pf = st.session_state.get(PREFETCHER_KEY)
+    if pf is None:
+        pf = st.session_state[PREFETCHER_KEY] = Prefetcher()
+    return pf
 
 
-def prefetch_neighbours(ws: Workspace, request: dict[str, Any], direction: int = 0) -> int:
+def prefetch_neighbours(ws: Workspace, request: SelectionRequest, direction: int = 0) -> int:
     """Queue background runs of the slider values next to ``request``'s (see ui.prefetch)
     that neither this session nor the prefetcher has; returns how many were queued (none
     when QDX_PREFETCH turns it off)."""
@@ -103,15 +102,15 @@ def stop_prefetch() -> None:
     prefetcher().stop()
 
 
-def computed_ahead(ws: Workspace, request: dict[str, Any]) -> bool:
+def computed_ahead(ws: Workspace, request: SelectionRequest) -> bool:
     """True when the run for ``request`` came from the background prefetcher."""
     return prefetcher().get(run_key(ws, request)) is not None
 
 
-def _background_run(path: str, request: dict[str, Any], progress):
+def _background_run(path: str, request: SelectionRequest, progress):
     # Its own Workspace object: the page's one (and its database connection) stays the
     # page thread's.
-    return _run_selection(Workspace.open(path), request, progress)
+    return run_selection(Workspace.open(path), request, progress=progress)
 
 
 def _memoised(memo_key: str, key: str, compute):

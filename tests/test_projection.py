@@ -9,7 +9,7 @@ from sklearn.manifold import trustworthiness
 
 from core.errors import CancelledError, InputError
 from core.neighbors import build_knn_graph
-from core.project import MIN_UMAP_ROWS, pca_projection, umap_projection
+from core.projection import MIN_UMAP_ROWS, UmapSettings, pca_projection, umap_projection
 
 
 def clustered(n: int = 600, d: int = 32, centres: int = 8, noise: float = 0.15, seed: int = 0):
@@ -40,7 +40,7 @@ def test_umap_is_faithful(umap_case):
 def test_umap_is_deterministic_with_its_seed(umap_case):
     x, _, graph, y = umap_case
     assert np.array_equal(umap_projection(x, graph), y)
-    assert not np.allclose(umap_projection(x, graph, seed=7), y)
+    assert not np.allclose(umap_projection(x, graph, UmapSettings(seed=7)), y)
 
 
 def test_umap_progress_and_cancel(umap_case):
