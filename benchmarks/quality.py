@@ -96,7 +96,8 @@ def held_out_agreement(ws, approved: np.ndarray, judged: np.ndarray) -> dict[str
         verdict = np.where(held, approved, np.nan)
         row = score_agreement(q, verdict, True)
         print(f"{spec:<16} {row['auc']:>6.3f} {row['spearman']:>9.3f}")
-    print(f"{learned.summary()} (fit, CV and predict: {fit_s:.1f}s)")
+    print(f"{learned.summary()} ({fit_s:.1f}s: fit, CV and predict, or a read of the "
+          "workspace cache on a second run)")
     return scores
 
 
