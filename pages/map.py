@@ -12,6 +12,7 @@ from core.search import nearest_rows, text_search
 from core.text import truncate_for_display
 from core.workspace.units import unit_column
 from ui import data, jobs, state
+from ui import quality as uq
 from ui.map_figure import build_map_figure, density_sample, rows_from_selection
 from ui.run_memo import stop_prefetch
 
@@ -134,6 +135,7 @@ if len(picked):
             st.text(truncate_for_display(rec["input"], 20_000))
         st.markdown("**Response**")
         st.text(truncate_for_display(rec["response"], 20_000))
+        uq.label_controls(ws, int(row), key="map_label")
         if st.button("More like this row", key="more_like"):
             near, _ = nearest_rows(ws.embeddings(), int(row), 50)
             st.session_state[highlight_key] = np.concatenate([[int(row)], near])

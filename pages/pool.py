@@ -9,6 +9,7 @@ from core.embed import DEFAULT_MODEL, FIELDS
 from core.errors import InputError
 from core.pool import FORMATS, ColumnMapping
 from ui import data, jobs, settings, state
+from ui import quality as uq
 from ui.near_duplicates import near_duplicates_section
 from ui.run_memo import stop_prefetch
 from ui.sources_table import sources_section
@@ -157,6 +158,18 @@ with right:
 
 sources_section(ws)
 near_duplicates_section(ws)
+judge = uq.judge_column(ws)
+if judge is not None:
+    with st.expander(f"Which quality score agrees with your judge (`{judge}`)?"):
+        try:
+            table, learned_line = uq.agreement_table(ws, judge)
+        except InputError as exc:
+            st.error(exc.one_line())
+        else:
+            st.dataframe(table, hide_index=True, key="agreement_table")
+            st.caption(f"{learned_line}. AUC: the chance a judge-approved row scores above a "
+                       "rejected one (0.5 = chance); a note marks a score that ranks the "
+                       "judge's picks lower. learned scores are cross-validated.")
 
 with st.expander("First rows"):
     from core.text import truncate_for_display

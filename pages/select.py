@@ -13,6 +13,7 @@ from core.select.registry import STRATEGIES, strategy_names
 from core.select.request import SelectionRequest
 from core.workspace.selections import exists_message
 from ui import data, explain_view, state, tradeoff
+from ui import quality as uq
 from ui import run_memo as sel
 from ui.composition import draw_budget_inputs, draw_composition
 from ui.map_figure import highlight_figure, highlight_png
@@ -36,7 +37,7 @@ if emb is None or ws.map_coords("umap") is None:
 n = ws.n_rows
 frame = ws.pool_frame()
 numeric_cols = [c for c in ws.pool_info["extra_columns"] if frame[c].dtype.kind in "fiu"]
-quality_specs = ["heuristic", "length", *(f"column:{c}" for c in numeric_cols), "none"]
+quality_specs = uq.quality_options(ws)  # learned: and cached reward: scores included
 
 
 @st.fragment
@@ -54,10 +55,13 @@ def selection_panel() -> None:
                             step=100, key="p_k",
                             help="how many rows to select (type a number or use +/-)"))
     quality = c3.selectbox("Quality score", quality_specs, key="p_quality",
+                           format_func=lambda spec: uq.option_label(ws, spec),
                            help="heuristic: text checks (empty, truncated, repetition, refusals, "
                            "copied instruction); it sorts out broken rows but ties the clean "
                            "ones, so alpha and lambda change little with it. length: response "
-                           "tokens; or a numeric column of the pool")
+                           "tokens; a numeric column of the pool; learned:COLUMN, a model "
+                           "fitted on a judge column's labelled rows; reward:MODEL")
+    st.markdown(uq.quality_statement(ws, quality))
     pcols = st.columns([2, 1])
     cat_cols = [c for c in ws.pool_info["extra_columns"] if c not in numeric_cols]
     params, seed = draw_strategy_params(STRATEGIES[strategy], pcols[0], cat_cols)
@@ -204,6 +208,7 @@ def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
                    "when the selection is saved.")
     phases.mark("all_sent")
     explain_view.why_these_rows(ws, result, emb["key"])  # off unless its toggle is on
+    uq.label_picks_panel(ws, idx)
 
 
 selection_panel()

@@ -16,6 +16,7 @@ from core.metrics.workspace_pool import metrics_pool_from_workspace
 from core.select.request import SelectionRequest
 from core.select.run import run_selection
 from core.workspace import Workspace
+from core.workspace.columns import added_columns_file
 from ui import settings
 from ui.prefetch import Prefetcher, neighbours
 
@@ -42,7 +43,15 @@ def run_key(ws: Workspace, request: SelectionRequest) -> str:
     Pool page changes the candidates)."""
     info = ws.embedding_info() or {}
     drop = ws.drop_filter() if request.drop_filter is None else None
-    return json.dumps([ws.pool_key, info.get("key"), request.key(), drop], default=str)
+    # The added columns (labels, imported scores) feed column: and learned: quality specs;
+    # a label click must not invalidate a heuristic run.
+    columns = added_columns_file(ws) if _reads_columns(request.quality) else None
+    return json.dumps([ws.pool_key, info.get("key"), columns, request.key(), drop],
+                      default=str)
+
+
+def _reads_columns(quality: str | None) -> bool:
+    return any(part in str(quality or "") for part in ("column:", "learned:"))
 
 
 def run(ws: Workspace, request: SelectionRequest, progress=None):
@@ -167,7 +176,8 @@ def _memoised(memo_key: str, key: str, compute):
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _metrics_pool(path: str, embedding_key: str, quality: str, where: str | None):
+def _metrics_pool(path: str, embedding_key: str, quality: str, where: str | None,
+                  columns_file: str | None = None):
     import dataclasses
 
     from core.quality import workspace_quality
@@ -182,7 +192,8 @@ def _metrics_pool(path: str, embedding_key: str, quality: str, where: str | None
 
 def metrics_pool(ws: Workspace, quality: str | None, where: str | None = None):
     info = ws.embedding_info()
-    return _metrics_pool(str(ws.root), info["key"], quality or "none", where)
+    return _metrics_pool(str(ws.root), info["key"], quality or "none", where,
+                         added_columns_file(ws) if _reads_columns(quality) else None)
 
 
 def metrics(ws: Workspace, indices: np.ndarray, quality: str | None, *, full: bool = False,
@@ -203,7 +214,9 @@ def metrics(ws: Workspace, indices: np.ndarray, quality: str | None, *, full: bo
     if candidate_mask is not None:
         digest.update(np.packbits(np.asarray(candidate_mask, dtype=bool)).tobytes())
     info = ws.embedding_info() or {}
-    key = json.dumps([ws.pool_key, info.get("key"), quality, list(opts.families),
+    columns = added_columns_file(ws) if _reads_columns(quality) else None
+    key = json.dumps([ws.pool_key, info.get("key"), columns, quality,
+                      list(opts.families),
                       list(opts.text_parts), digest.hexdigest()])
     return _memoised(METRICS_MEMO_KEY, key,
                      lambda: _compute_metrics(ws, idx, quality, opts, candidate_mask))

@@ -19,8 +19,8 @@ import traceback
 from core.errors import CancelledError, InputError
 
 # Command modules, in the order `--help` lists them.
-COMMANDS = ["load", "embed", "map", "info", "near_duplicates", "select", "explain", "sweep",
-            "compare", "metrics", "export", "reproduce"]
+COMMANDS = ["load", "embed", "map", "info", "scores", "quality", "near_duplicates", "select",
+            "explain", "sweep", "compare", "metrics", "export", "reproduce"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -72,8 +72,10 @@ def add_request_arguments(p, *, k_required: bool = True) -> None:
                    help="a strategy parameter (repeatable), e.g. gamma=2, "
                    "label_column=category, threshold=0.85; or write --NAME VALUE")
     p.add_argument("--quality", default="heuristic",
-                   help="quality score: length, heuristic, column:NAME, column:-NAME, none, or "
-                   "a weighted sum such as 0.7*column:score+0.3*length (default: heuristic)")
+                   help="quality score: length, heuristic, column:NAME, column:-NAME, "
+                   "learned:COLUMN (fitted on a judge column's rows), reward:MODEL (a reward "
+                   "model), none, or a weighted sum such as 0.7*column:score+0.3*length "
+                   "(default: heuristic)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--where", help="DuckDB SQL predicate over the pool's columns: only rows "
                    "that satisfy it may be picked")

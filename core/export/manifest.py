@@ -51,6 +51,8 @@ def selection_uses_embedding(config: dict[str, Any], n_rows: int) -> bool:
     except (InputError, KeyError, TypeError):
         return True  # cannot tell: be strict
     needs = strategy.context_needs(int(n_rows))
+    if "quality" in needs and "learned:" in str(config.get("quality") or ""):
+        return True  # a learned score is fitted on the embedding
     return bool(needs & {"embeddings", "knn"}) or (
         "labels" in needs and not getattr(strategy, "label_column", None))
 
@@ -134,7 +136,7 @@ def build_manifest(ws, name: str, result, ids: list[str], *, export: dict[str, A
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "source": source_record(ws),
         "embedding": embedding_record(ws, uses),
-        "quality": {"spec": config.get("quality")},
+        "quality": {"spec": config.get("quality"), "inputs": config.get("quality_inputs")},
         "strategy": strategy_record(config),
         "tokens": selection_tokens(ws, result.indices),
         "selection": {"name": name, "k": result.k, "objective": result.objective,

@@ -8,7 +8,9 @@ one line saying which) when
   again when it is still there);
 - the embedding differs: the selection used the embeddings (directly, through the kNN
   graph or k-means clusters) and the workspace's current matrix has another sha256, or
-  the workspace has none.
+  the workspace has none;
+- the quality score's inputs differ (``config["quality_inputs"]``: a learned model's
+  judged rows, label type and embedding, an added column's values, a reward model).
 
 A different pool key with the same source (loaded with other options) is only a warning:
 the ids then usually differ and the report says why.
@@ -129,6 +131,28 @@ def check_embedding(ws, manifest: dict[str, Any]) -> str:
     return "matrix sha256 matches"
 
 
+def check_quality_inputs(ws, manifest: dict[str, Any]) -> str:
+    """What was checked; InputError when the quality score's recorded inputs (a learned
+    model's judged rows, an imported column's values, a reward model) differ from the
+    workspace's now."""
+    from core.quality.compute import quality_inputs
+
+    config = manifest["selection"]["config"]
+    expected = config.get("quality_inputs")
+    if not expected:
+        return "none recorded (the score reads the pool only)"
+    current = quality_inputs(ws, config.get("quality"))
+    for spec, want in expected.items():
+        have = current.get(spec)
+        if have != want:
+            diff = sorted(k for k in set(want) | set(have or {})
+                          if (have or {}).get(k) != want.get(k))
+            raise InputError(f"quality inputs differ for {spec}: {', '.join(diff)} changed "
+                             "since the selection was made (labels or imported scores edited?)",
+                             field="quality")
+    return f"match ({', '.join(sorted(expected))})"
+
+
 def reproduce_manifest(manifest_path: str | Path, ws, progress=None) -> ReproduceReport:
     """Check the inputs, re-run the selection from the manifest's config on ``ws`` and
     compare the ids in rank order (``core.select.run.rerun_selection``)."""
@@ -137,7 +161,8 @@ def reproduce_manifest(manifest_path: str | Path, ws, progress=None) -> Reproduc
     started = time.perf_counter()
     manifest = read_manifest(manifest_path)
     source_check, warnings = check_source(ws, manifest)
-    checks = {"source": source_check, "embedding": check_embedding(ws, manifest)}
+    checks = {"source": source_check, "embedding": check_embedding(ws, manifest),
+              "quality": check_quality_inputs(ws, manifest)}
     if manifest["source"].get("pool_key") not in (None, ws.pool_key):
         warnings.append("the workspace's pool differs from the manifest's (same file loaded "
                         "with other options?): ids may not match")

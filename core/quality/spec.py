@@ -5,10 +5,14 @@ Grammar (whitespace around tokens is ignored)::
     spec   := "none" | term ("+" term)*
     term   := [weight "*"] atom          weight: a number > 0 (default 1)
     atom   := "length" | "heuristic" | "column:" NAME | "column:-" NAME
+            | "learned:" NAME | "reward:" MODEL
 
-``column:-NAME`` means lower is better. A sum is taken over rank-normalised parts
-(core.quality.scorers.WeightedScorer), so weights are relative and units do not matter.
-Column names containing "+" or "*" cannot be written in a spec.
+``column:-NAME`` means lower is better. ``learned:NAME`` is a model fitted on the judged
+rows of column NAME (core.quality.learned); ``reward:MODEL`` a Hugging Face reward model
+(a hub name or a local folder, core.quality.reward). Both need a workspace. A sum is
+taken over rank-normalised parts (core.quality.scorers.WeightedScorer), so weights are
+relative and units do not matter.
+Column names and model paths containing "+" or "*" cannot be written in a spec.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from core.quality.heuristics import HeuristicScorer
 from core.quality.scorers import ColumnScorer, LengthScorer, WeightedScorer
 
 DEFAULT_SPEC = "heuristic"
-_EXPECTED = ("expected length, heuristic, column:NAME, column:-NAME, none, or a weighted sum "
-             "such as 0.7*column:score+0.3*length")
+_EXPECTED = ("expected length, heuristic, column:NAME, column:-NAME, learned:COLUMN, "
+             "reward:MODEL, none, or a weighted sum such as 0.7*column:score+0.3*length")
 _WEIGHT_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*\*\s*(.+)$")
 
 
@@ -88,4 +92,24 @@ def _parse_atom(atom: str, whole: str, columns: Sequence[str] | None) -> Quality
             raise InputError(f"unknown column '{name}' for quality; available columns: "
                              f"{', '.join(map(str, columns))}", field="quality")
         return ColumnScorer(name, lower_is_better=lower_is_better)
+    if low.startswith(("learned:", "reward:")):
+        return _model_atom(atom, columns)
     raise InputError(f"unknown quality term '{atom}'; {_EXPECTED}", field="quality")
+
+
+def _model_atom(atom: str, columns: Sequence[str] | None) -> QualityScorer:
+    from core.quality.learned_workspace import LearnedScorer
+    from core.quality.reward_job import RewardScorer
+
+    prefix, _, name = atom.partition(":")
+    name = name.strip()
+    if not name:
+        what = "column" if prefix.lower() == "learned" else "model"
+        raise InputError(f"quality term '{atom}' names no {what}; {_EXPECTED}",
+                         field="quality")
+    if prefix.lower() == "reward":
+        return RewardScorer(name)
+    if columns is not None and name not in columns:
+        raise InputError(f"unknown column '{name}' for learned quality; available columns: "
+                         f"{', '.join(map(str, columns))}", field="quality")
+    return LearnedScorer(name)

@@ -25,6 +25,7 @@ import numpy as np
 
 from core.errors import InputError
 from core.quality import workspace_quality
+from core.quality.compute import quality_inputs
 from core.select.base import ProgressFn, SelectionContext, SelectionPlan, Strategy
 from core.select.compose import cut_to_token_budget, quota_summary, select_with_quota
 from core.select.registry import get_strategy
@@ -72,6 +73,10 @@ def run_selection(ws: Any, request: SelectionRequest, progress: ProgressFn | Non
     result.config["drop_filter"] = resolved_drop(ws, request) or {}  # {}: none, on a rerun too
     result.config["embedding"] = None if info is None else {
         key: info.get(key) for key in ("key", "model", "field", "dim")}
+    if "quality" in strat.context_needs(int(ws.n_rows)):
+        inputs = quality_inputs(ws, request.quality)  # a learned model's inputs, added columns
+        if inputs:
+            result.config["quality_inputs"] = inputs
     result.timings = {"context": prepared, **result.timings,
                       "total": time.perf_counter() - start}
     return result

@@ -42,6 +42,11 @@ from core.workspace.atomic import (
     atomic_write_with,
     read_json,
 )
+from core.workspace.columns import (
+    added_columns_file,
+    read_added_columns,
+    write_added_columns,
+)
 from core.workspace.embedding import EmbeddingJob
 from core.workspace.filters import candidate_mask
 from core.workspace.keys import config_key, file_sha256
@@ -57,7 +62,9 @@ class Workspace:
         self.cache_dir = self.root / "cache"
         self.db_path = self.root / "qdx.duckdb"
         self._frame: pd.DataFrame | None = None
-        self._frame_key: str | None = None
+        self._frame_key: tuple | None = None
+        self._pool: pd.DataFrame | None = None
+        self._pool_key: str | None = None
 
     # ---------------------------------------------------------------- pool
     @classmethod
@@ -115,12 +122,37 @@ class Workspace:
         return int(self.pool_info["rows"])
 
     def pool_frame(self, columns: list[str] | None = None) -> pd.DataFrame:
-        """The canonical pool (cached per Workspace object until the pool changes)."""
+        """The canonical pool joined with the added columns (core.workspace.columns), cached
+        per Workspace object until the pool or an added column changes."""
         info = self.pool_info
-        if self._frame is None or self._frame_key != info["pool_key"]:
-            self._frame = pd.read_parquet(self.cache_dir / info["file"])
-            self._frame_key = info["pool_key"]
+        frame_key = (info["pool_key"], added_columns_file(self))
+        if self._frame is None or self._frame_key != frame_key:
+            frame = self._loaded_pool()
+            added = read_added_columns(self)
+            if added is not None and len(added.columns):
+                frame = pd.concat([frame, added.set_index(frame.index)], axis=1)
+            self._frame, self._frame_key = frame, frame_key
         return self._frame if columns is None else self._frame[columns]
+
+    def _loaded_pool(self) -> pd.DataFrame:
+        info = self.pool_info
+        if self._pool is None or self._pool_key != info["pool_key"]:
+            self._pool = pd.read_parquet(self.cache_dir / info["file"])
+            self._pool_key = info["pool_key"]
+        return self._pool
+
+    def pool_columns(self) -> list[str]:
+        """The columns of the loaded pool file (not the added ones)."""
+        return list(self._loaded_pool().columns)
+
+    def added_columns(self) -> list[str]:
+        """Names of the columns added after loading (imported scores, labels)."""
+        added = read_added_columns(self)
+        return [] if added is None else list(added.columns)
+
+    def set_columns(self, updates: dict[str, np.ndarray]) -> None:
+        """Add or replace added columns (float64, NaN = no value), atomically."""
+        write_added_columns(self, updates)
 
     def texts(self, field: str) -> list[str]:
         """The text that is embedded for ``field``: instruction (+ input), response or both."""
