@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("compare", help="saved selections side by side",
                        description="Every measure of two or more saved selections, computed "
                        "with one quality spec, plus overlap and cluster composition.")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="workspace directory")
     p.add_argument("selections", nargs="+", metavar="NAME", help="two or more saved selections")
     p.add_argument("--quality", default=DEFAULT_SPEC,
                    help="the one quality spec every selection is measured with (default "
@@ -38,7 +38,7 @@ def add_parser(sub) -> None:
                    help="also show the per-value composition of this pool column")
     p.add_argument("--families", default=",".join(f for f in FAMILIES if f != "self_bleu"),
                    help="metric families (default: %(default)s)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
 

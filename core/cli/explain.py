@@ -21,12 +21,12 @@ def add_parser(sub) -> None:
                        description="Per-pick explanations of a saved selection: the gain "
                        "split into coverage and quality parts, how many pool rows each pick "
                        "represents, its cluster; or, with --row, the story of one pool row.")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="workspace directory")
     p.add_argument("--selection", required=True, help="name of a saved selection")
     p.add_argument("--row", default=None, metavar="ID", help="explain this pool row (its id)")
     p.add_argument("--limit", type=int, default=20,
                    help="picks to print in the table (default 20; --json prints all)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
 

@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
                        "Groups are connected components of the pairs; each keeps its best-"
                        "quality row (then the first seen). --drop records the other rows as a "
                        "filter every selection honours; the pool file is never changed.")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="workspace directory")
     p.add_argument("--method", choices=METHODS, default="minhash",
                    help="minhash (default), embedding, or both (union of the pairs)")
     p.add_argument("--threshold", type=float, default=None,

@@ -16,7 +16,7 @@ def add_parser(sub) -> None:
                        "reward score and every numeric column against the judge's verdicts. "
                        "--compute SPEC: compute and cache a quality score (e.g. a reward "
                        "model, resumable with a progress bar).")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="workspace directory")
     p.add_argument("--against", metavar="COLUMN", help="the judge column (0/1 or ratings, "
                    "empty where unjudged)")
     p.add_argument("--compute", metavar="SPEC", help="a quality spec to compute and cache, "

@@ -9,7 +9,8 @@ import json
 def add_parser(sub) -> None:
     p = sub.add_parser("scores", help="import judge scores or ratings into a workspace column",
                        description="Manage score columns added to a workspace after loading.")
-    action = p.add_subparsers(dest="scores_command", metavar="ACTION")
+    action = p.add_subparsers(dest="scores_command", metavar="ACTION",
+                              help="import: join a score file to the pool")
     action.required = True
     imp = action.add_parser("import", help="join a score file to the pool by id or by row",
                             description="Read a CSV/TSV, JSONL, JSON array or Parquet file of "
@@ -17,7 +18,7 @@ def add_parser(sub) -> None:
                             "the file does not name stay empty (unjudged). Unknown ids, "
                             "duplicate ids and non-numeric values are errors naming the line.")
     imp.add_argument("file")
-    imp.add_argument("--workspace", required=True)
+    imp.add_argument("--workspace", required=True, help="workspace directory")
     imp.add_argument("--column", required=True, help="the file's column holding the score")
     imp.add_argument("--id-column", default="id",
                      help="the file's column holding the pool id (default: id)")
@@ -25,7 +26,7 @@ def add_parser(sub) -> None:
                      help="join record i to pool row i instead (needs one record per row)")
     imp.add_argument("--as", dest="as_name", metavar="NAME",
                      help="workspace column name (default: the file's column name)")
-    imp.add_argument("--json", action="store_true")
+    imp.add_argument("--json", action="store_true", help="print one JSON object")
     imp.set_defaults(func=run_import)
 
 

@@ -129,14 +129,16 @@ def build_request(args):
 
 def run(args) -> int:
     from core.cli.progress import progress_bar
+    from core.select.registry import get_strategy
     from core.select.run import run_selection
     from core.workspace import Workspace
     from core.workspace.selections import check_name
 
     ws = Workspace.open(args.workspace)
     name = check_name(args.name or f"{args.strategy}-k{args.k}")
-    refuse_existing_name(ws, name, args.force)
     request = build_request(args)
+    get_strategy(request.strategy, **request.params)  # a bad parameter first: --force won't fix it
+    refuse_existing_name(ws, name, args.force)
     started = time.perf_counter()
     update, close = progress_bar(f"selecting ({args.strategy})", unit="picks")
     try:

@@ -26,7 +26,7 @@ def add_parser(sub) -> None:
                        "happens", description="Run a strategy over a parameter grid, refine "
                        "it adaptively, print every measure per point with the Pareto front "
                        "and the knee.")
-    p.add_argument("--workspace", required=True)
+    p.add_argument("--workspace", required=True, help="workspace directory")
     p.add_argument("--strategy", required=True, help="e.g. qdit, dpp, kcenter")
     p.add_argument("--param", required=True, metavar="NAME=START:STOP:STEP",
                    help="the swept parameter and its grid (stop included), or NAME=V1,V2,...")
@@ -34,9 +34,10 @@ def add_parser(sub) -> None:
     p.add_argument("--quality", default="heuristic", help="quality spec as for select")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="fixed",
                    help="another strategy parameter, fixed (repeatable)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--where", default=None, help="candidate predicate as for select")
-    p.add_argument("--max-points", type=int, default=25)
+    p.add_argument("--max-points", type=int, default=25,
+                   help="stop refining after this many points in all (default 25)")
     p.add_argument("--max-step", type=float, default=0.2,
                    help="refine until no step moves a measure by more than this share of its "
                    "range (default 0.2)")
@@ -44,7 +45,7 @@ def add_parser(sub) -> None:
                    help="metric families per point (default: %(default)s)")
     p.add_argument("--out", default=None, help="write the points to FILE.parquet or FILE.csv")
     p.add_argument("--save-points", action="store_true", help="save each point as a selection")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
 
