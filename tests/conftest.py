@@ -43,6 +43,20 @@ def shared_data() -> Path:
     return require_shared_data()
 
 
+@pytest.fixture(scope="session")
+def alpaca_5000_tfidf(shared_data, tmp_path_factory):
+    """The 5,000-row Alpaca file in a workspace, TF-IDF embedded (instruction): one real
+    pool shared by the explain and sweep tests (they add no selection to it)."""
+    from core.embed import create_embedder
+    from core.pool import load_pool
+    from core.workspace import Workspace
+
+    root = tmp_path_factory.mktemp("alpaca-5000")
+    ws = Workspace.create(root / "ws", load_pool(shared_data / "alpaca" / "alpaca_5000.json"))
+    ws.embed(create_embedder("tfidf"), "instruction")
+    return ws
+
+
 _FAMILIES = [
     ("Solve the math word problem: a farmer has {a} cows and buys {b} more. How many cows?",
      "The farmer has {a} + {b} = {s} cows.", "math"),

@@ -55,15 +55,8 @@ def test_knee_is_the_point_farthest_from_the_chord():
 
 
 @pytest.fixture(scope="module")
-def alpaca_ws(shared_data, tmp_path_factory):
-    from core.embed import create_embedder
-    from core.pool import load_pool
-    from core.workspace import Workspace
-
-    root = tmp_path_factory.mktemp("sweep-ws")
-    ws = Workspace.create(root / "ws", load_pool(shared_data / "alpaca" / "alpaca_5000.json"))
-    ws.embed(create_embedder("tfidf"), "instruction")
-    return ws
+def alpaca_ws(alpaca_5000_tfidf):
+    return alpaca_5000_tfidf
 
 
 def test_sweep_on_alpaca_refines_every_step_under_a_fifth_and_saves_nothing(alpaca_ws):

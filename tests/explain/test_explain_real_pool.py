@@ -20,15 +20,8 @@ K = 25
 
 
 @pytest.fixture(scope="module")
-def ws(shared_data, tmp_path_factory):
-    from core.embed import create_embedder
-    from core.pool import load_pool
-    from core.workspace import Workspace
-
-    root = tmp_path_factory.mktemp("explain-ws")
-    ws = Workspace.create(root / "ws", load_pool(shared_data / "alpaca" / "alpaca_5000.json"))
-    ws.embed(create_embedder("tfidf"), "instruction")
-    return ws
+def ws(alpaca_5000_tfidf):
+    return alpaca_5000_tfidf
 
 
 @pytest.fixture(scope="module")
