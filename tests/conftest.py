@@ -46,7 +46,8 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def alpaca_5000_tfidf(shared_data, tmp_path_factory):
     """The 5,000-row Alpaca file in a workspace, TF-IDF embedded (instruction): one real
-    pool shared by the explain and sweep tests (they add no selection to it)."""
+    pool shared by the explain and sweep tests (selections they save have their own names;
+    none replaces another's)."""
     from core.embed import create_embedder
     from core.pool import load_pool
     from core.workspace import Workspace
