@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from _common import cpu_note, shared_data
 
 FILES = ["alpaca_5000.json", "alpagasus_random_9k.json", "alpagasus_claude_t45.json",
@@ -185,6 +186,11 @@ def main() -> None:
     judge = np.full(ws.n_rows, np.nan)
     judge[judged] = approved[judged]
     ws.set_columns({"judge": judge})
+    verdicts = Path(args.out) / "judge.csv"  # the same verdicts as a file to import
+    ids = ws.pool_frame(["id"])["id"].to_numpy()
+    pd.DataFrame({"id": ids[judged], "helpful": approved[judged].astype(int)}).to_csv(
+        verdicts, index=False)
+    print(f"workspace: {ws.root}; the judged rows' verdicts: {verdicts}")
     scores = held_out_agreement(ws, approved, judged)
     selections(ws, approved, scores, args.k)
     fit_timing(ws)
