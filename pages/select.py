@@ -136,10 +136,10 @@ def _card(slot, name: str, entry: dict) -> None:
     delta = None
     if value is not None and rnd not in (None, 0):
         delta = f"{(value - rnd) / abs(rnd) * 100:+.1f}% vs random"
-    slot.metric(LABELS[name].label if name in LABELS else name,
-                "–" if value is None else f"{value:,.0f}" if abs(value) >= 1000 else
-                f"{value:.3f}", delta=delta,
-                delta_color="inverse" if better == "lower" else "normal",
+    shown = ("–" if value is None else f"{value:,.0f}" if abs(value) >= 1000 else
+             f"{value:.1f}" if abs(value) >= 100 else f"{value:.3f}")  # eight cards a row
+    slot.metric(LABELS[name].label if name in LABELS else name, shown, delta=delta,
+                delta_color={"lower": "inverse", "neutral": "off"}.get(better, "normal"),
                 help=LABELS[name].description if name in LABELS else None)
 
 
