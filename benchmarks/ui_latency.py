@@ -70,6 +70,14 @@ CAPTION_JS = """() => {
   return '';
 }"""
 CHANGED_JS = f"(before) => {{ const t = ({CAPTION_JS})(); return t !== '' && t !== before; }}"
+# The first cards on screen: a staged run's partial cards ("N of K picks so far", drawn
+# while the run goes on: ui.run_memo.first_stage), or else the run's own line.
+FIRST_JS = f"""(before) => {{
+  for (const e of document.querySelectorAll('[data-testid="stCaptionContainer"]')) {{
+    if ((e.textContent || '').includes(' picks so far')) return true;
+  }}
+  return ({CHANGED_JS})(before);
+}}"""
 # The highlight map names the run: in its chart title (interactive) or in the caption of
 # its picture, which must also be loaded and decoded.
 TITLE_JS = """(label) => {
@@ -151,7 +159,7 @@ def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timi
     page.wait_for_timeout(500)
     page.get_by_text(f"{k:,} picks", exact=False).first.wait_for(timeout=120_000)
     alpha = page.get_by_role("slider", name=slider_name)
-    ran, drawn, cards, done, pressed = [], [], [], [], []
+    ran, drawn, cards, done, pressed, first = [], [], [], [], [], []
     unchanged = ahead = 0
     for _ in range(sweeps):
         alpha.focus()
@@ -165,6 +173,8 @@ def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timi
             t = time.perf_counter()
             pressed.append(time.time())
             page.keyboard.press("ArrowRight")
+            page.wait_for_function(FIRST_JS, arg=before[0], polling="raf", timeout=120_000)
+            first.append(time.perf_counter() - t)
             # Every alpha is a new run: its caption first, then the cards, then the map
             # whose title names it, then the curve, the table and the caption under it.
             page.wait_for_function(CHANGED_JS, arg=before[0], polling="raf", timeout=120_000)
@@ -180,7 +190,9 @@ def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timi
             ahead += page.get_by_text("computed ahead while you looked").count() > 0
     print(f"{knob} slider release ({strategy}), quality {quality}, k={k:>5} ({knob} 0.05, "
           f"0.10, ... 1.00, n={len(drawn)}, {think:g}s between releases"
-          f"{f', {ahead} computed ahead' if ahead else ''}): run line median "
+          f"{f', {ahead} computed ahead' if ahead else ''}): first cards (partial, or "
+          f"the run's own) median {statistics.median(first):.2f}s (max {max(first):.2f}s); "
+          f"run line median "
           f"{statistics.median(ran):.2f}s; six cards "
           f"{statistics.median(cards):.2f}s (max {max(cards):.2f}s); highlight map (all cards "
           f"are above it) {statistics.median(drawn):.2f}s (p90 "

@@ -88,8 +88,16 @@ def selection_panel() -> None:
     phases = PhaseLog(label)
     try:
         bar = ProgressWithEta(f"Selecting {k:,} with {strategy}")
-        result = sel.run(ws, request, progress=bar)
-        ahead = " (computed ahead while you looked)" if sel.computed_ahead(ws, request) else ""
+        partial = st.empty()  # the first picks' cards and map while the run goes on
+        result = sel.run(ws, request, progress=bar,
+                         on_partial=lambda head: _draw_partial(partial, head, k, quality, label))
+        partial.empty()
+        if "first_picks" in result.timings:
+            ahead = (f" (the first {k // 4:,} shown after "
+                     f"{result.timings['first_picks']:.2f}s)")
+        else:
+            ahead = (" (computed ahead while you looked)" if sel.computed_ahead(ws, request)
+                     else "")
         if "prefix_of_k" in result.timings:  # greedy picks are final: a longer run's prefix
             ahead = (f" (the first {result.k:,} picks of the "
                      f"{int(result.timings['prefix_of_k']):,}-pick run, no new run)")
@@ -143,6 +151,24 @@ def _card(slot, name: str, entry: dict) -> None:
                 help=LABELS[name].description if name in LABELS else None)
 
 
+def _map_picture(raster, idx, title: str) -> None:
+    png = highlight_png(raster.rgba, raster.px[idx], raster.py[idx], raster.clusters[idx],
+                        radius=3 if len(idx) <= 1_000 else 2)
+    st.image(png, caption=title, width="stretch")
+
+
+def _draw_partial(slot, head, k: int, quality: str, label: str) -> None:
+    """The cards and the map for the first picks of a run still going on (greedy picks are
+    final, so these rows stay in the result); replaced by the whole result at its end."""
+    with slot.container():
+        report = sel.metrics(ws, head.indices, quality, families=sel.FIRST_FAMILIES)
+        for col, name in zip(st.columns(len(CARDS)), CARDS, strict=True):
+            _card(col, name, report.get(name) or {})
+        st.caption(f"{label}: {head.k:,} of {k:,} picks so far; the run goes on.")
+        raster = data.map_raster(str(ws.root), emb["key"])
+        _map_picture(raster, head.indices, f"{label}: {head.k:,} of {k:,} picks so far")
+
+
 def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
     """The six cards, the highlight map, then the metrics-versus-k curve and the table:
     each part is on screen as soon as it is computed."""
@@ -173,10 +199,8 @@ def draw_result(result, quality: str, label: str, phases: PhaseLog) -> None:
         # A picture: Streamlit remounts a chart on every rerun, and a WebGL chart then
         # costs a new context and 0.4 s of drawing without a GPU; an image is shown at
         # once. Hover is a toggle away, and the Map page is where rows are inspected.
-        png = highlight_png(raster.rgba, raster.px[idx], raster.py[idx], raster.clusters[idx],
-                            radius=3 if len(idx) <= 1_000 else 2)
         with st.container(key="select_map"):
-            st.image(png, caption=title, width="stretch")
+            _map_picture(raster, idx, title)
     st.toggle("Hover on picks", key="p_map_hover",
               help="An interactive map showing each pick's instruction on hover; slower to "
               "redraw after each run. The Map page has the full inspector.")

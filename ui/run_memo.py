@@ -13,6 +13,7 @@ import streamlit as st
 
 from core.metrics import MetricsOptions, compute_all_metrics, coverage_trace
 from core.metrics.workspace_pool import metrics_pool_from_workspace
+from core.select.progressive import can_run_progressively, run_progressively
 from core.select.request import SelectionRequest
 from core.select.run import run_selection
 from core.workspace import Workspace
@@ -54,11 +55,13 @@ def _reads_columns(quality: str | None) -> bool:
     return any(part in str(quality or "") for part in ("column:", "learned:"))
 
 
-def run(ws: Workspace, request: SelectionRequest, progress=None):
+def run(ws: Workspace, request: SelectionRequest, progress=None, on_partial=None):
     """``run_selection(ws, request)``, memoised per session by the request and the
     workspace's pool and embedding keys. A run the session's background prefetcher has done
     (or is doing: it is waited for) is taken from there; otherwise the prefetcher is stopped
-    first, so the foreground run has both cores."""
+    first, so the foreground run has both cores. With ``on_partial``, a large enough run of
+    a resumable strategy calls ``on_partial(head)`` with its first quarter of picks as soon
+    as they are made (:func:`first_stage`), then finishes (the same result)."""
     key = run_key(ws, request)
 
     def compute():
@@ -70,11 +73,23 @@ def run(ws: Workspace, request: SelectionRequest, progress=None):
         if ahead is not None:
             return ahead
         pf.stop()
+        first = first_stage(request)
+        if on_partial is not None and first:
+            return run_progressively(ws, request, first, on_partial, progress)
         return run_selection(ws, request, progress=progress)
 
     result = _memoised(MEMO_KEY, key, compute)
     _remember_k(ws, request)
     return result
+
+
+def first_stage(request: SelectionRequest) -> int:
+    """How many picks a run shows before it ends (a quarter of k), or 0: only for k of at
+    least QDX_PROGRESSIVE_K and a strategy that resumes from its own picks."""
+    min_k = settings.progressive_min_k()
+    if not min_k or request.k < max(min_k, 4) or not can_run_progressively(request):
+        return 0
+    return request.k // 4
 
 
 def longer_run(ws: Workspace, request: SelectionRequest):

@@ -8,6 +8,9 @@ QDX_DEMO_POOL       the demo pool file (default assets/demo_pool.jsonl)
 QDX_PREFETCH        0 (or off, false, no) stops the Select page from computing the dpp
                     slider's neighbouring values in the background (default on); a shared
                     server may want its cores, and benchmarks measure cold releases with it
+QDX_PROGRESSIVE_K   the smallest budget k whose run the Select page shows in two stages:
+                    the first quarter of the picks as soon as they are made, then the whole
+                    run (default 500; 0 turns it off)
 """
 
 from __future__ import annotations
@@ -63,3 +66,11 @@ def workspace_for(name: str) -> Path:
     """A workspace folder under the workspace root for a pool name (sanitised)."""
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name).strip("._")
     return workspace_root() / (safe[:80] or "pool")
+
+
+def progressive_min_k() -> int:
+    """QDX_PROGRESSIVE_K (default 500): the smallest k shown in stages; 0 turns it off."""
+    try:
+        return max(0, int(os.environ.get("QDX_PROGRESSIVE_K", "500")))
+    except ValueError:
+        return 500

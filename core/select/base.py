@@ -206,6 +206,11 @@ class Strategy:
     each one (its default when not given) and ``check_params`` validates them, so a strategy
     writes no constructor. The CLI, the dashboard and the manifest read the same tuple.
     greedy: True when the first j picks of a k-run equal a j-run (prefix consistency).
+    resumable: True when a k-run with its own first j picks pinned (must-include) makes the
+    k-run's picks and objective trace again (the greedy state after the pins is the state
+    after picking them), so a run can be shown after j picks and then finished
+    (core.select.progressive). Not random (it permutes the rows left) nor cluster_balanced
+    (its round-robin restarts after the pins).
     prefetch: the dashboard computes the main slider's neighbouring values ahead (for
     strategies too slow to rerun on every slider release).
     order: where the strategy sits in lists (the CLI help, the dashboard's menu).
@@ -221,6 +226,7 @@ class Strategy:
     needs: ClassVar[frozenset[str]] = frozenset()
     params: ClassVar[tuple[Param, ...]] = ()
     greedy: ClassVar[bool] = True
+    resumable: ClassVar[bool] = False
     prefetch: ClassVar[bool] = False
     order: ClassVar[int] = 100
     summary: ClassVar[str] = ""

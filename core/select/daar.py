@@ -45,6 +45,7 @@ class DaarStrategy(Strategy):
     name = "daar"
     needs = frozenset({"embeddings", "labels"})
     greedy = True
+    resumable = True
     order = 70
     summary = "DaaR: entropy of a probe's domain prediction as the reward."
     params = (

@@ -33,6 +33,7 @@ class DeitaStrategy(Strategy):
     name = "deita"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
+    resumable = True
     order = 80
     summary = "Score-first: by quality, skipping rows too similar to kept ones."
     params = (

@@ -79,6 +79,7 @@ class DppStrategy(Strategy):
     name = "dpp"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
+    resumable = True
     quality_weight_param = "lam"
     prefetch = True  # O(n k^2): seconds at k = 2,000 on 50,000 rows
     order = 40

@@ -44,6 +44,7 @@ class KCenterStrategy(Strategy):
     name = "kcenter"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
+    resumable = True
     order = 50
     summary = "Farthest-point traversal: minimises the largest distance to a pick."
     params = (

@@ -77,6 +77,7 @@ class QditStrategy(Strategy):
     name = "qdit"
     needs = frozenset({"embeddings", "quality"})
     greedy = True
+    resumable = True
     quality_weight_param = "alpha"
     order = 30
     summary = "Greedy facility location + quality (QDIT). alpha 0 = pure coverage, 1 = quality."

@@ -25,6 +25,7 @@ class QualityStrategy(Strategy):
     name = "quality"
     needs = frozenset({"quality"})
     greedy = True
+    resumable = True
     order = 20
     summary = "Top-k by quality: the baseline QDIT improves on."
 

@@ -19,7 +19,8 @@ from core.select.base import Strategy
 
 # Modules of core.select that hold the engine's plumbing, not strategies (skipped: importing
 # core.select.run here would import this module back half-initialised).
-NOT_STRATEGIES = frozenset({"base", "params", "registry", "request", "result", "run"})
+NOT_STRATEGIES = frozenset({"base", "compose", "params", "progressive", "registry", "request",
+                            "result", "run"})
 
 
 class _Registry(Mapping[str, type[Strategy]]):

@@ -74,6 +74,7 @@ class TokenCoverageStrategy(Strategy):
     name = "token_coverage"
     needs = frozenset({"texts", "quality"})
     greedy = True
+    resumable = True
     order = 90
     summary = "Greedy coverage of mid-frequency response tokens (micro diversity)."
     params = (

@@ -316,3 +316,28 @@ def test_a_smaller_k_is_the_prefix_of_a_larger_run(app_env):
     at.number_input(key="p_k").set_value(20).run()  # a quota reorders picks: a real run
     bar_texts = " ".join(str(p.proto) for p in at.get("progress"))
     assert "no new run" not in bar_texts
+
+
+def test_a_large_run_shows_its_first_quarter_then_the_whole_run(app_env, monkeypatch):
+    """Runs of k >= QDX_PROGRESSIVE_K draw the cards and map of their first k/4 picks while
+    the run goes on; the whole result is the direct run's (greedy picks are final)."""
+    from core.select.request import SelectionRequest
+    from core.select.run import run_selection
+
+    monkeypatch.setenv("QDX_PROGRESSIVE_K", "20")
+    at = _select_page(app_env)
+    at.selectbox(key="p_quality").set_value("length").run()
+    at.selectbox(key="p_strategy").set_value("dpp").run()
+    at.slider(key="p_lam").set_value(0.3).run()
+    assert not at.exception, [e.value for e in at.exception]
+    bar_texts = " ".join(str(p.proto) for p in at.get("progress"))
+    assert "(the first 30 shown after" in bar_texts  # k = 120, the whole demo pool
+    assert not any("picks so far" in c.value for c in at.caption)  # replaced at the end
+    shown = at.session_state["qdx_current_result"][2]
+    ws = Workspace.open(at.session_state["qdx_workspace"])
+    direct = run_selection(ws, SelectionRequest("dpp", 120, {"lam": 0.3}, quality="length"))
+    assert shown.indices.tolist() == direct.indices.tolist()
+    assert shown.config["must_include"] == [] and shown.config["k"] == 120
+    monkeypatch.setenv("QDX_PROGRESSIVE_K", "0")  # off: one run
+    at.slider(key="p_lam").set_value(0.4).run()
+    assert "shown after" not in " ".join(str(p.proto) for p in at.get("progress"))

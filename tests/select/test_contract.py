@@ -46,6 +46,30 @@ def test_prefix_consistency(name, small_ctx):
                    ).indices.tolist() == full.indices[:j].tolist()
 
 
+@pytest.mark.parametrize("name", [n for n in NAMES if STRATEGIES[n].resumable])
+def test_resumable_strategies_continue_from_their_own_pinned_picks(name, small_ctx):
+    """What core.select.progressive relies on: the k-run with its first j picks pinned makes
+    the same picks and trace, and the same gains after the pins."""
+    full = run(name, small_ctx, k=K, seed=3)
+    for j in (1, 7):
+        head = run(name, small_ctx, k=j, seed=3).indices.tolist()
+        rest = run(name, small_ctx, k=K, seed=3, must_include=head)
+        assert rest.indices.tolist() == full.indices.tolist()
+        np.testing.assert_allclose(rest.objective_trace, full.objective_trace, rtol=1e-6)  # f32
+        np.testing.assert_allclose(rest.gains[j:], full.gains[j:], rtol=1e-6)
+
+
+def test_random_and_cluster_balanced_do_not_claim_to_resume(small_ctx):
+    """Their continuation differs (a permutation of what is left; a round-robin that
+    restarts), so they must not be run in stages."""
+    for name in ("random", "cluster_balanced"):
+        assert not STRATEGIES[name].resumable
+        full = run(name, small_ctx, k=K, seed=3)
+        head = run(name, small_ctx, k=7, seed=3).indices.tolist()
+        assert run(name, small_ctx, k=K, seed=3, must_include=head).indices.tolist() != \
+            full.indices.tolist()
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_config_rebuilds_the_same_run(name, small_ctx):
     res = run(name, small_ctx, seed=4)

@@ -147,3 +147,33 @@ def test_token_budget_under_a_quota_is_shared_by_the_parts(ws):
         part = result.indices[cats == value]
         assert 0 < len(part) and tokens[part].sum() <= request.budget_tokens / 2
     assert result.config["info"]["tokens"]["total"] == int(tokens[result.indices].sum())
+
+
+@pytest.mark.parametrize("strategy, params", [("qdit", {"alpha": 0.4}), ("dpp", {"lam": 0.3}),
+                                              ("kcenter", {})])
+def test_a_progressive_run_shows_its_head_then_equals_the_direct_run(ws, strategy, params):
+    from core.select.progressive import can_run_progressively, run_progressively
+
+    request = SelectionRequest(strategy, 40, params, quality="column:score",
+                               must_include=(5,))
+    assert can_run_progressively(request)
+    heads = []
+    result = run_progressively(ws, request, 10, on_partial=heads.append)
+    direct = run_selection(ws, request)
+    assert len(heads) == 1 and heads[0].indices.tolist() == direct.indices[:10].tolist()
+    assert result.indices.tolist() == direct.indices.tolist()
+    np.testing.assert_allclose(result.gains, direct.gains, rtol=1e-6)
+    np.testing.assert_allclose(result.objective_trace, direct.objective_trace, rtol=1e-6)
+    assert result.config["k"] == 40 and result.config["must_include"] == [5]
+    assert rerun_selection(ws, result.config).indices.tolist() == direct.indices.tolist()
+    assert "first_picks" in result.timings
+
+
+def test_progressive_runs_only_where_the_order_survives_pins():
+    from core.select.progressive import can_run_progressively
+
+    assert not can_run_progressively(SelectionRequest("random", 40))
+    assert not can_run_progressively(SelectionRequest("cluster_balanced", 40))
+    assert not can_run_progressively(SelectionRequest(
+        "qdit", 40, quota=Quota.parse("category=code:1")))
+    assert not can_run_progressively(SelectionRequest("qdit", 40, budget_tokens=500))

@@ -1,0 +1,62 @@
+"""A selection shown before it ends: the first picks, then the whole run.
+
+Greedy picks are final in order, and a resumable strategy (``Strategy.resumable``) run with
+its own first j picks pinned continues exactly as the uninterrupted run. So
+
+    head = run_selection(ws, request with k = first)            # shown at once
+    rest = run_selection(ws, request with head's picks pinned)  # the same k-run
+
+gives the k-run's picks and objective trace; the pinned picks' gains are taken from the
+head (a pinned row's gain may be scaled differently: qdit's relative gain divides by the
+best gain on offer at its step, which a pinned step does not look for). The cost over one
+run is the head itself plus replaying its picks: about first / k of a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from core.progress import ProgressFn
+from core.select.registry import STRATEGIES
+from core.select.request import SelectionRequest
+from core.select.result import SelectionResult
+from core.select.run import run_selection
+
+
+def can_run_progressively(request: SelectionRequest) -> bool:
+    """A resumable strategy with no quota or token budget (both reorder or cut the picks)."""
+    cls = STRATEGIES.get(request.strategy)
+    return (cls is not None and cls.resumable and request.quota is None
+            and request.budget_tokens is None)
+
+
+def run_progressively(ws: Any, request: SelectionRequest, first: int,
+                      on_partial: Callable[[SelectionResult], Any] | None = None,
+                      progress: ProgressFn | None = None) -> SelectionResult:
+    """``run_selection(ws, request)``, calling ``on_partial(head)`` with the first ``first``
+    picks as soon as they are made. The result equals the direct run's (picks, gains,
+    trace) and its config is the request's. ``first`` must be below ``request.k``."""
+    if not 0 < first < request.k:
+        raise ValueError(f"first must lie in 1..k-1, got {first} for k={request.k}")
+    head = run_selection(ws, request.replace(k=first), progress=_share(progress, request.k))
+    if on_partial is not None:
+        on_partial(head)
+    pinned = tuple(int(i) for i in head.indices)
+    rest = run_selection(ws, request.replace(must_include=pinned),
+                         progress=_share(progress, request.k))
+    rest.gains[:first] = head.gains
+    rest.config.update({"k": request.k, "must_include": list(request.must_include)})
+    rest.timings = {"first_picks": head.timings.get("total", 0.0),
+                    "total": head.timings.get("total", 0.0) + rest.timings.get("total", 0.0)}
+    return rest
+
+
+def _share(progress: ProgressFn | None, total: int) -> ProgressFn | None:
+    """A stage's progress (its picks so far, pins included) as picks of the whole run."""
+    if progress is None:
+        return None
+
+    def report(done: int, _stage_total: int):
+        return progress(min(int(done), total), total)
+    return report
