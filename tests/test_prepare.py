@@ -33,7 +33,10 @@ def test_cli_map_prepares_clusters_names_quality_and_tokens(tiny_workspace, run_
     steps = json.loads(out)["prepare_seconds"]
     assert list(steps) == ["k-means clusters", "cluster names",
                            f"quality scores ({DEFAULT_SPEC})", "instruction word tokens",
-                           "response word tokens"]
+                           "response word tokens", "training tokens", "instruction units",
+                           "response units"]
+    cached = {p.name.split("-")[1] for p in tiny_workspace.cache_dir.glob("array-*.npy")}
+    assert {"token", "units"} <= cached  # the Training tokens and Units covered cards
     _no_compute(monkeypatch)
     labels, _ = tiny_workspace.clusters()
     assert len(labels) == tiny_workspace.n_rows
@@ -56,5 +59,5 @@ def test_prepare_reports_each_step(tiny_workspace):
     calls = []
     seconds = prepare_selection_inputs(tiny_workspace, progress=lambda d, t, label:
                                        calls.append((d, t, label)))
-    assert [c[0] for c in calls] == [0, 1, 2, 3, 4, 5] and calls[-1][2] == "done"
-    assert all(s >= 0 for s in seconds.values()) and len(seconds) == 5
+    assert [c[0] for c in calls] == list(range(9)) and calls[-1][2] == "done"
+    assert all(s >= 0 for s in seconds.values()) and len(seconds) == 8
