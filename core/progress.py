@@ -21,3 +21,14 @@ def check_progress(progress: ProgressFn | None, done: int, total: int, what: str
     if progress is not None and progress(done, total) is False:
         after = f" after {done} of {total} {unit}" if unit else ""
         raise CancelledError(f"{what} cancelled{after}")
+
+
+def against_total(progress: ProgressFn | None, total: int) -> ProgressFn | None:
+    """``progress`` for one stage of a longer run whose own count already includes what
+    came before it (a run with earlier picks pinned): reported as done of ``total``."""
+    if progress is None:
+        return None
+
+    def report(done: int, _stage_total: int):
+        return progress(min(int(done), total), total)
+    return report

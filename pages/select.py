@@ -93,7 +93,7 @@ def selection_panel() -> None:
                          on_partial=lambda head: _draw_partial(partial, head, k, quality, label))
         partial.empty()
         if "first_picks" in result.timings:
-            ahead = (f" (the first {k // 4:,} shown after "
+            ahead = (f" (the first {int(result.timings['first_k']):,} shown after "
                      f"{result.timings['first_picks']:.2f}s)")
         else:
             ahead = (" (computed ahead while you looked)" if sel.computed_ahead(ws, request)

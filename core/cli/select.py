@@ -118,11 +118,11 @@ def parse_params(args) -> dict:
 
 def build_request(args):
     """The SelectionRequest the arguments describe."""
-    from core.select.request import Quota, SelectionRequest, request_from_rows
+    from core.select.request import Quota, SelectionRequest, must_include_rows
 
     return SelectionRequest(
         strategy=args.strategy, k=args.k, params=parse_params(args), quality=args.quality,
-        seed=args.seed, where=args.where, must_include=request_from_rows(args.must_include),
+        seed=args.seed, where=args.where, must_include=must_include_rows(args.must_include),
         quota=None if args.quota is None else Quota.parse(args.quota),
         budget_tokens=args.budget_tokens)
 

@@ -90,13 +90,14 @@ def select_workspace(ws, request, *, executor: Executor, shards: int | None = No
     from core.select.base import SelectionPlan
     from core.select.compose import cut_to_token_budget
     from core.select.registry import get_strategy
-    from core.select.run import candidate_rows, resolved_drop, row_tokens
+    from core.select.run import candidate_rows, pin_drop, row_tokens
 
     start = time.perf_counter()
     strategy = get_strategy(request.strategy, **request.params)
     if request.quota is not None:
         raise InputError("--quota runs on the local executor only (--executor local)",
                          field="quota")
+    request = pin_drop(ws, request)
     candidates = candidate_rows(ws, request)
     SelectionPlan.build(ws.n_rows, request.k, candidates, request.must_include)
     source = MatrixSource.from_workspace(ws)
@@ -116,7 +117,6 @@ def select_workspace(ws, request, *, executor: Executor, shards: int | None = No
     config = request.to_config()
     config["params"] = strategy.get_params()
     result.config.update(config)
-    result.config["drop_filter"] = resolved_drop(ws, request) or {}
     result.config["embedding"] = {key: info.get(key) for key in ("key", "model", "field", "dim")}
     result.timings = {"context": prepared, **result.timings,
                       "total": time.perf_counter() - start}

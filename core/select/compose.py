@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import InputError
+from core.progress import against_total
 from core.select.base import ProgressFn, SelectionContext, Strategy, candidate_mask
 from core.select.request import Quota
 from core.select.result import SelectionResult
@@ -87,7 +88,7 @@ def select_with_quota(strategy: Strategy, ctx: SelectionContext, k: int, values:
         if need == 0:
             continue
         before = len(picked)
-        report = None if progress is None else _scaled(progress, k)
+        report = against_total(progress, k)
         result = strategy.select(ctx, before + need, candidates=part_mask, must_include=picked,
                                  seed=seed, progress=report)
         if result.stopped_early:
@@ -118,13 +119,6 @@ def quota_summary(values: np.ndarray, quota: Quota, k: int, indices: np.ndarray
     return {"column": quota.column, "parts": {
         value: {"quota": int(counts[value]), "picked": int((chosen == value).sum()),
                 "pool": int((values == value).sum())} for value in counts}}
-
-
-def _scaled(progress: ProgressFn, total: int) -> ProgressFn:
-    """Progress of one part's run (its must prefix included) reported against the whole k."""
-    def report(done: int, _part_total: int):
-        return progress(min(int(done), total), total)
-    return report
 
 
 def truncate(result: SelectionResult, keep: int) -> None:

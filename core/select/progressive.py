@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from core.progress import ProgressFn
+from core.progress import ProgressFn, against_total
 from core.select.registry import STRATEGIES
 from core.select.request import SelectionRequest
 from core.select.result import SelectionResult
@@ -39,24 +39,15 @@ def run_progressively(ws: Any, request: SelectionRequest, first: int,
     trace) and its config is the request's. ``first`` must be below ``request.k``."""
     if not 0 < first < request.k:
         raise ValueError(f"first must lie in 1..k-1, got {first} for k={request.k}")
-    head = run_selection(ws, request.replace(k=first), progress=_share(progress, request.k))
+    head = run_selection(ws, request.replace(k=first), progress=against_total(progress, request.k))
     if on_partial is not None:
         on_partial(head)
     pinned = tuple(int(i) for i in head.indices)
     rest = run_selection(ws, request.replace(must_include=pinned),
-                         progress=_share(progress, request.k))
+                         progress=against_total(progress, request.k))
     rest.gains[:first] = head.gains
     rest.config.update({"k": request.k, "must_include": list(request.must_include)})
-    rest.timings = {"first_picks": head.timings.get("total", 0.0),
+    rest.timings = {"first_picks": head.timings.get("total", 0.0), "first_k": float(first),
                     "total": head.timings.get("total", 0.0) + rest.timings.get("total", 0.0)}
     return rest
 
-
-def _share(progress: ProgressFn | None, total: int) -> ProgressFn | None:
-    """A stage's progress (its picks so far, pins included) as picks of the whole run."""
-    if progress is None:
-        return None
-
-    def report(done: int, _stage_total: int):
-        return progress(min(int(done), total), total)
-    return report

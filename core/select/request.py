@@ -27,9 +27,6 @@ import numpy as np
 
 from core.errors import InputError
 
-CONFIG_FIELDS = ("strategy", "k", "params", "quality", "seed", "where", "must_include",
-                 "restrict_ids", "exclude_ids", "quota", "budget_tokens", "drop_filter")
-
 
 @dataclass(frozen=True)
 class Quota:
@@ -213,7 +210,7 @@ class SelectionRequest:
         return f"{self.strategy}{f' ({knobs})' if knobs else ''}"
 
 
-def request_from_rows(rows: Sequence[int] | str) -> tuple[int, ...]:
+def must_include_rows(rows: Sequence[int] | str) -> tuple[int, ...]:
     """Must-include rows from "0,17" or a sequence; InputError for anything else."""
     if not isinstance(rows, str):
         return tuple(int(r) for r in rows)

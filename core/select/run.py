@@ -46,6 +46,7 @@ def run_selection(ws: Any, request: SelectionRequest, progress: ProgressFn | Non
         raise TypeError("run_selection takes a SelectionRequest")
     start = time.perf_counter()
     strat = get_strategy(request.strategy, **request.params)
+    request = pin_drop(ws, request)
     candidates = candidate_rows(ws, request)
     SelectionPlan.build(ws.n_rows, request.k, candidates, request.must_include)  # fail fast
     values = _quota_values(ws, request)
@@ -70,7 +71,6 @@ def run_selection(ws: Any, request: SelectionRequest, progress: ProgressFn | Non
     config = request.to_config()
     config["params"] = result.config["params"]  # every declared parameter, defaults included
     result.config.update(config)
-    result.config["drop_filter"] = resolved_drop(ws, request) or {}  # {}: none, on a rerun too
     result.config["embedding"] = None if info is None else {
         key: info.get(key) for key in ("key", "model", "field", "dim")}
     if "quality" in strat.context_needs(int(ws.n_rows)):
@@ -93,7 +93,8 @@ def candidate_rows(ws: Any, request: SelectionRequest) -> np.ndarray | None:
     lasso); None when nothing restricts them."""
     candidates = (require_match(ws.candidate_mask(request.where), request.where)
                   if request.where else None)
-    candidates = ws.apply_drop_filter(candidates, resolved_drop(ws, request))
+    candidates = ws.apply_drop_filter(candidates,
+                                      dict(pin_drop(ws, request).drop_filter) or None)
     if request.restrict_ids is None and not request.exclude_ids:
         return candidates
     ids = ws.pool_frame(["id"])["id"]
@@ -105,12 +106,13 @@ def candidate_rows(ws: Any, request: SelectionRequest) -> np.ndarray | None:
     return mask
 
 
-def resolved_drop(ws: Any, request: SelectionRequest) -> dict[str, Any] | None:
-    """The near-duplicate drop the request runs with: its own (a rerun: exactly what was
-    recorded, ``{}`` for none) or, when it names none, the workspace's current one."""
-    if request.drop_filter is None:
-        return ws.drop_filter()
-    return dict(request.drop_filter) or None
+def pin_drop(ws: Any, request: SelectionRequest) -> SelectionRequest:
+    """The request with the near-duplicate drop it runs with made explicit: its own (a
+    rerun: exactly what was recorded) or, when it names none, the workspace's current one;
+    ``{}`` for none. The result's config records it, so a rerun applies the same drop."""
+    if request.drop_filter is not None:
+        return request
+    return request.replace(drop_filter=ws.drop_filter() or {})
 
 
 def _quota_values(ws: Any, request: SelectionRequest) -> np.ndarray | None:
