@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.metrics import MetricsOptions, compute_all_metrics, coverage_trace
 from core.metrics.workspace_pool import metrics_pool_from_workspace
-from core.select.progressive import can_run_progressively, run_progressively
+from core.select.progressive import first_stage_size, run_progressively
 from core.select.request import SelectionRequest
 from core.select.run import run_selection
 from core.workspace import Workspace
@@ -73,7 +73,7 @@ def run(ws: Workspace, request: SelectionRequest, progress=None, on_partial=None
         if ahead is not None:
             return ahead
         pf.stop()
-        first = first_stage(request)
+        first = first_stage(request, ws.n_rows)
         if on_partial is not None and first:
             return run_progressively(ws, request, first, on_partial, progress)
         return run_selection(ws, request, progress=progress)
@@ -83,13 +83,14 @@ def run(ws: Workspace, request: SelectionRequest, progress=None, on_partial=None
     return result
 
 
-def first_stage(request: SelectionRequest) -> int:
-    """How many picks a run shows before it ends (a quarter of k), or 0: only for k of at
-    least QDX_PROGRESSIVE_K and a strategy that resumes from its own picks."""
+def first_stage(request: SelectionRequest, n_rows: int) -> int:
+    """How many picks a run shows before it ends (a quarter of k, fewer for dpp on a large
+    pool: core.select.progressive.first_stage_size), or 0: only for k of at least
+    QDX_PROGRESSIVE_K and a strategy that resumes from its own picks."""
     min_k = settings.progressive_min_k()
-    if not min_k or request.k < max(min_k, 4) or not can_run_progressively(request):
+    if not min_k or request.k < min_k:
         return 0
-    return request.k // 4
+    return first_stage_size(request, n_rows)
 
 
 def longer_run(ws: Workspace, request: SelectionRequest):

@@ -211,6 +211,9 @@ class Strategy:
     after picking them), so a run can be shown after j picks and then finished
     (core.select.progressive). Not random (it permutes the rows left) nor cluster_balanced
     (its round-robin restarts after the pins).
+    first_stage_work: for a resumable strategy whose picks cost more as the run goes on, the
+    most (pool rows x picks) a progressive run's first stage may do, so that it is shown at
+    once on a large pool (core.select.progressive.first_stage_size); None: a quarter of k.
     prefetch: the dashboard computes the main slider's neighbouring values ahead (for
     strategies too slow to rerun on every slider release).
     order: where the strategy sits in lists (the CLI help, the dashboard's menu).
@@ -227,6 +230,7 @@ class Strategy:
     params: ClassVar[tuple[Param, ...]] = ()
     greedy: ClassVar[bool] = True
     resumable: ClassVar[bool] = False
+    first_stage_work: ClassVar[int | None] = None
     prefetch: ClassVar[bool] = False
     order: ClassVar[int] = 100
     summary: ClassVar[str] = ""
