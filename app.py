@@ -14,7 +14,7 @@ import streamlit as st
 
 st.set_page_config(page_title="QD Explorer", page_icon=":material/scatter_plot:", layout="wide")
 
-from ui import state  # noqa: E402 - set_page_config must come first
+from ui import state, warmup  # noqa: E402 - set_page_config must come first
 
 PAGES = [
     st.Page("pages/pool.py", title="Pool", icon=":material/database:", default=True,
@@ -33,3 +33,6 @@ with st.sidebar:
         st.caption(f"Selection: `{sel}`")
 state.sync_url()
 page.run()
+# Once per server, after its first page is drawn: the imports and compiled loops that the
+# Select page's first visit would otherwise wait for (ui.warmup).
+warmup.start()

@@ -9,8 +9,11 @@ QDX_PREFETCH        0 (or off, false, no) stops the Select page from computing t
                     slider's neighbouring values in the background (default on); a shared
                     server may want its cores, and benchmarks measure cold releases with it
 QDX_PROGRESSIVE_K   the smallest budget k whose run the Select page shows in two stages:
-                    the first quarter of the picks as soon as they are made, then the whole
-                    run (default 500; 0 turns it off)
+                    the first quarter of the picks (fewer for dpp on a large pool) as soon as
+                    they are made, then the whole run (default 500; 0 turns it off)
+QDX_WARMUP          0 (or off, false, no) stops a fresh server from importing the strategies
+                    and loading the greedy's compiled loops in the background after its first
+                    page (ui.warmup; default on)
 """
 
 from __future__ import annotations
@@ -66,6 +69,10 @@ def workspace_for(name: str) -> Path:
     """A workspace folder under the workspace root for a pool name (sanitised)."""
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name).strip("._")
     return workspace_root() / (safe[:80] or "pool")
+
+
+def warmup_enabled() -> bool:
+    return os.environ.get("QDX_WARMUP", "1").strip().lower() not in ("0", "off", "false", "no")
 
 
 def progressive_min_k() -> int:
