@@ -1,6 +1,8 @@
 """Dashboard latency in a real browser (Debian chromium driven by Playwright).
 
 Starts `streamlit run app.py` on the benchmark workspace (artifacts cached), then measures
+  - the first page (Pool, the server cold) and, after ``--first-think`` seconds on it, the
+    first visit to Select: a page switch with every cache of the Select page cold;
   - page switch: click a page link until its main content is drawn (Map, Select, Pool);
   - slider release: move the alpha slider by one step (keyboard, which commits like a
     release), for several k <= 2,000 and quality scores, until (a) the caption under the
@@ -12,7 +14,7 @@ Starts `streamlit run app.py` on the benchmark workspace (artifacts cached), the
 
     python benchmarks/ui_latency.py [--workspace bench-out/pool50k] [--repeats 3]
         [--sweeps 1] [--ks 500,1000,2000] [--quality heuristic,length] [--no-switches]
-        [--strategy qdit|dpp] [--think 0.5] [--no-prefetch]
+        [--strategy qdit|dpp] [--think 0.5] [--no-prefetch] [--first-think 2]
 
 --no-prefetch starts the app with QDX_PREFETCH=0: no slider value is computed ahead, so
 every dpp release is a cold run (a user jumping across the slider).
@@ -101,6 +103,10 @@ FOOTER_JS = """(label) => {
   }
   return false;
 }"""
+
+
+# No script running: Streamlit shows its status widget ("Running...") while one is.
+IDLE_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')"""
 
 
 SETTLED_JS = f"""() => {{
@@ -215,6 +221,8 @@ def main() -> None:
     ap.add_argument("--no-switches", action="store_true", help="slider measurements only")
     ap.add_argument("--think", type=float, default=0.5,
                     help="seconds between one release drawn and the next release")
+    ap.add_argument("--first-think", type=float, default=2.0,
+                    help="seconds on the first page (Pool) before the first Select visit")
     ap.add_argument("--no-prefetch", action="store_true",
                     help="QDX_PREFETCH=0: nothing computed ahead, every release runs cold")
     ap.add_argument("--quality", default="heuristic,length",
@@ -249,8 +257,10 @@ def main() -> None:
             t = time.perf_counter()
             page.goto(f"{url}/pool?ws={ws}", timeout=600_000)
             page.get_by_text("Exact duplicates").first.wait_for(timeout=600_000)
-            page.wait_for_load_state("networkidle")
-            print(f"first page (Pool, server cold): {time.perf_counter() - t:.1f}s")
+            page.wait_for_function(IDLE_JS, polling=100, timeout=600_000)
+            print(f"first page (Pool, server cold): {time.perf_counter() - t:.1f}s, then "
+                  f"{args.first_think:g}s on it")
+            page.wait_for_timeout(args.first_think * 1000)  # the user reads the Pool page
             t = time.perf_counter()
             page.get_by_role("link", name="Select").click()
             page.get_by_text("Facility-location coverage").first.wait_for(timeout=600_000)
