@@ -167,6 +167,7 @@ def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timi
     alpha = page.get_by_role("slider", name=slider_name)
     ran, drawn, cards, done, pressed, first = [], [], [], [], [], []
     unchanged = ahead = 0
+    was_ahead: list[bool] = []
     for _ in range(sweeps):
         alpha.focus()
         page.keyboard.press("Home")
@@ -193,7 +194,8 @@ def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timi
             page.wait_for_function(FOOTER_JS, arg=label, polling="raf", timeout=120_000)
             done.append(time.perf_counter() - t)
             unchanged += card_value(page, "Facility-location coverage") == before[1]
-            ahead += page.get_by_text("computed ahead while you looked").count() > 0
+            was_ahead.append(page.get_by_text("computed ahead while you looked").count() > 0)
+            ahead += was_ahead[-1]
     print(f"{knob} slider release ({strategy}), quality {quality}, k={k:>5} ({knob} 0.05, "
           f"0.10, ... 1.00, n={len(drawn)}, {think:g}s between releases"
           f"{f', {ahead} computed ahead' if ahead else ''}): first cards (partial, or "
@@ -205,6 +207,13 @@ def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timi
           f"{statistics.quantiles(drawn, n=10)[-1]:.2f}s, max {max(drawn):.2f}s); everything "
           f"(curve, table) {statistics.median(done):.2f}s (max {max(done):.2f}s)"
           f"{f'; coverage card unchanged {unchanged}x' if unchanged else ''}", flush=True)
+    for name, keep in (("cold", False), ("computed ahead", True)):
+        picked = [i for i, a in enumerate(was_ahead) if a == keep]
+        if picked and ahead:  # the split says something only when both kinds happened
+            print(f"  {name} releases (n={len(picked)}): first cards median "
+                  f"{statistics.median(first[i] for i in picked):.2f}s, final cards median "
+                  f"{statistics.median(cards[i] for i in picked):.2f}s (max "
+                  f"{max(cards[i] for i in picked):.2f}s)")
     print("  server side, median seconds after the key press: "
           + server_phases(timing_log, pressed), flush=True)
 
