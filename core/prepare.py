@@ -13,7 +13,10 @@ map, with progress, so that visit reads them from the workspace's cache:
 5. the training-token counts of the workspace's tokenizer (``core.workspace.tokens``: the
    Training tokens card; tokenizing 50,000 rows takes about 20 s);
 6. both sides' instruction units by the rules parser (``core.workspace.units``: the Units
-   covered card).
+   covered card);
+7. the pool's own figures beside every selection's (Vendi, mean distance, cluster and
+   text measures: ``core.metrics.workspace_pool.build_pool_figures``; the pool's compression
+   ratio alone took seconds of a first visit).
 
 Each step is a cached workspace artifact: running this twice costs a few file reads.
 """
@@ -32,7 +35,7 @@ StepProgress = Callable[[int, int, str], "bool | None"]
 def preparation_steps(ws: Any, quality: str | None = DEFAULT_SPEC
                       ) -> list[tuple[str, Callable[[], Any]]]:
     """(label, compute) for each step, in order."""
-    from core.metrics.workspace_pool import tokenized_side
+    from core.metrics.workspace_pool import build_pool_figures, tokenized_side
     from core.quality import workspace_quality
     from core.workspace.tokens import token_counts
     from core.workspace.units import workspace_units
@@ -46,6 +49,7 @@ def preparation_steps(ws: Any, quality: str | None = DEFAULT_SPEC
         ("training tokens", lambda: token_counts(ws)),
         ("instruction units", lambda: workspace_units(ws, "instruction", "rules")),
         ("response units", lambda: workspace_units(ws, "response", "rules")),
+        ("the pool's own figures", lambda: build_pool_figures(ws)),
     ]
 
 

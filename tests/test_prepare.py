@@ -34,7 +34,7 @@ def test_cli_map_prepares_clusters_names_quality_and_tokens(tiny_workspace, run_
     assert list(steps) == ["k-means clusters", "cluster names",
                            f"quality scores ({DEFAULT_SPEC})", "instruction word tokens",
                            "response word tokens", "training tokens", "instruction units",
-                           "response units"]
+                           "response units", "the pool's own figures"]
     cached = {p.name.split("-")[1] for p in tiny_workspace.cache_dir.glob("array-*.npy")}
     assert {"token", "units"} <= cached  # the Training tokens and Units covered cards
     _no_compute(monkeypatch)
@@ -44,10 +44,37 @@ def test_cli_map_prepares_clusters_names_quality_and_tokens(tiny_workspace, run_
     assert workspace_quality(tiny_workspace, DEFAULT_SPEC).shape == (tiny_workspace.n_rows,)
     for side in ("instruction", "response"):
         tokenized_side(tiny_workspace, side)
+    _pool_figures_are_cached(tiny_workspace, monkeypatch)
+
+
+def _pool_figures_are_cached(ws, monkeypatch):
+    """The pool column of the page's two text calls (the cheap parts, then the compression
+    ratio) and its Vendi and cluster figures come from the cache map filled."""
+    import core.metrics.report as report
+    from core.metrics.values import MetricsOptions
+    from core.metrics.workspace_pool import metrics_pool_from_workspace
+    from ui.run_memo import LAST_TEXT, LATER_TEXT
+
+    def boom(*args, **kwargs):
+        raise AssertionError("a pool figure computed on the spot")
+
+    monkeypatch.setattr(report, "text_values", boom)
+    monkeypatch.setattr(report, "cluster_values", boom)
+    monkeypatch.setattr(report.emb, "vendi_score", boom)
+    pool = metrics_pool_from_workspace(ws, quality="none")
+    for parts in (LATER_TEXT, LAST_TEXT):
+        values = report.pool_values(pool, 5, MetricsOptions(
+            families=("embedding", "cluster", "text"), text_parts=parts), None)
+        assert values["vendi"] > 0 and "cluster_entropy" in values
+        ratios = [values.get(f"compression_ratio_{side}") for side in ("instruction",
+                                                                       "response")]
+        assert all(r is not None and r > 0 for r in ratios) == ("compression" in parts)
 
 
 def test_without_prepare_the_first_selection_computes_them(tiny_workspace, monkeypatch):
     """The guard above is real: an unprepared workspace does compute on the spot."""
+    with pytest.raises(AssertionError, match="pool figure computed on the spot"):
+        _pool_figures_are_cached(tiny_workspace, monkeypatch)
     _no_compute(monkeypatch)
     with pytest.raises(AssertionError, match="on the spot"):
         tiny_workspace.clusters()
@@ -59,5 +86,5 @@ def test_prepare_reports_each_step(tiny_workspace):
     calls = []
     seconds = prepare_selection_inputs(tiny_workspace, progress=lambda d, t, label:
                                        calls.append((d, t, label)))
-    assert [c[0] for c in calls] == list(range(9)) and calls[-1][2] == "done"
-    assert all(s >= 0 for s in seconds.values()) and len(seconds) == 8
+    assert [c[0] for c in calls] == list(range(10)) and calls[-1][2] == "done"
+    assert all(s >= 0 for s in seconds.values()) and len(seconds) == 9

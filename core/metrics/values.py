@@ -119,6 +119,15 @@ def cluster_values(pool: MetricsPool, idx: np.ndarray | None) -> dict[str, float
     return out
 
 
+# The measures of each text part, per side (what text_values writes for it).
+TEXT_PART_MEASURES = {
+    "distinct": ("distinct_1_{side}", "distinct_2_{side}", "distinct_3_{side}"),
+    "entropy": ("token_entropy_{side}",),
+    "compression": ("compression_ratio_{side}",),
+    "lengths": ("length_mean_{side}", "length_median_{side}"),
+}
+
+
 def text_values(pool: MetricsPool, idx: np.ndarray | None, opts: MetricsOptions
                  ) -> dict[str, float | None]:
     out: dict[str, float | None] = {}

@@ -125,3 +125,16 @@ def _token_totals(ws) -> np.ndarray:
     from core.workspace.tokens import token_counts
 
     return token_counts(ws).sum(axis=1).to_numpy(dtype=np.int64)
+
+
+def build_pool_figures(ws) -> dict[str, float | None]:
+    """The pool column of the live measures (Vendi, mean distance, cluster and text figures,
+    each cached in the workspace), as the dashboard's cards and table read it: ``map`` builds
+    them ahead (core.prepare), since the pool's compression ratio alone took seconds on a
+    fresh 50,000-row workspace's first Select visit."""
+    from core.metrics.report import pool_values
+    from core.metrics.values import MetricsOptions
+
+    pool = metrics_pool_from_workspace(ws, quality="none")
+    opts = MetricsOptions(families=("embedding", "cluster", "text"))
+    return pool_values(pool, 1, opts, None)
