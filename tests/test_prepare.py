@@ -73,11 +73,12 @@ def _pool_figures_are_cached(ws, monkeypatch):
 
 def test_without_prepare_the_first_selection_computes_them(tiny_workspace, monkeypatch):
     """The guard above is real: an unprepared workspace does compute on the spot."""
-    with pytest.raises(AssertionError, match="pool figure computed on the spot"):
-        _pool_figures_are_cached(tiny_workspace, monkeypatch)
     _no_compute(monkeypatch)
     with pytest.raises(AssertionError, match="on the spot"):
         tiny_workspace.clusters()
+    monkeypatch.undo()
+    with pytest.raises(AssertionError, match="pool figure computed on the spot"):
+        _pool_figures_are_cached(tiny_workspace, monkeypatch)
 
 
 def test_prepare_reports_each_step(tiny_workspace):
