@@ -13,6 +13,9 @@ from core.export.download import export_bundle_zip, export_bytes
 from core.export.formats import FORMATS, format_records
 from ui import data, state
 from ui.run_memo import stop_prefetch
+from ui.shell import through_app
+
+through_app()  # first: a page run on its own URL reruns through app.py
 
 st.title("Export")
 stop_prefetch()  # runs computed ahead for the Select page give this page the cores

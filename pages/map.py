@@ -15,6 +15,9 @@ from ui import data, jobs, state
 from ui import quality as uq
 from ui.map_figure import build_map_figure, density_sample, rows_from_selection
 from ui.run_memo import stop_prefetch
+from ui.shell import through_app
+
+through_app()  # first: a page run on its own URL reruns through app.py
 
 MAX_POINTS = 30_000
 

@@ -12,7 +12,10 @@ from ui import data, jobs, settings, state
 from ui import quality as uq
 from ui.near_duplicates import near_duplicates_section
 from ui.run_memo import stop_prefetch
+from ui.shell import through_app
 from ui.sources_table import sources_section
+
+through_app()  # first: a page run on its own URL reruns through app.py
 
 st.title("Pool")
 stop_prefetch()  # runs computed ahead for the Select page give this page the cores

@@ -20,7 +20,10 @@ from ui.map_figure import highlight_figure, highlight_png
 from ui.params import draw_strategy_params
 from ui.prefetch import REACH, sliders
 from ui.progress import ProgressWithEta
+from ui.shell import through_app
 from ui.timing import PhaseLog
+
+through_app()  # first: a page run on its own URL reruns through app.py
 
 CARDS = ["facility_location", "vendi", "ldd", "cluster_entropy", "distinct_2_response",
          "quality_mean", "training_tokens", "distinct_units_instruction"]
