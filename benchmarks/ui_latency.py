@@ -264,7 +264,7 @@ def main() -> None:
             # to Select: a page switch with every cache of the Select page still cold (its
             # clusters, names and quality scores were built by `map`, not on the spot).
             t = time.perf_counter()
-            page.goto(f"{url}/pool?ws={ws}", timeout=600_000)
+            page.goto(f"{url}/?ws={ws}", timeout=600_000)  # Pool, the default page
             page.get_by_text("Exact duplicates").first.wait_for(timeout=600_000)
             page.wait_for_function(IDLE_JS, polling=100, timeout=600_000)
             print(f"first page (Pool, server cold): {time.perf_counter() - t:.1f}s, then "
