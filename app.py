@@ -32,7 +32,11 @@ with st.sidebar:
     if sel := state.current_selection():
         st.caption(f"Selection: `{sel}`")
 state.sync_url()
-page.run()
-# Once per server, after its first page is drawn: the imports and compiled loops that the
-# Select page's first visit would otherwise wait for (ui.warmup).
-warmup.start()
+open("/work/warmdbg.txt", "a").write(f"run {page.title} {__import__('time').time()}\n")
+try:
+    page.run()
+finally:
+    # Once per server, after its first page is drawn (or stopped: st.stop, st.rerun and a
+    # click that interrupts the run end page.run() with an exception): the imports and
+    # compiled loops that the Select page's first visit would otherwise wait for (ui.warmup).
+    warmup.start()

@@ -16,7 +16,10 @@ map, with progress, so that visit reads them from the workspace's cache:
    covered card);
 7. the pool's own figures beside every selection's (Vendi, mean distance, cluster and
    text measures: ``core.metrics.workspace_pool.build_pool_figures``; the pool's compression
-   ratio alone took seconds of a first visit).
+   ratio alone took seconds of a first visit);
+8. the Pool page's minhash near-duplicate pairs at its slider's floor
+   (``core.workspace.near_duplicates``: tens of seconds on 50,000 rows, which the first Pool
+   visit spent before, slowing the first Select visit that interrupted it).
 
 Each step is a cached workspace artifact: running this twice costs a few file reads.
 """
@@ -37,6 +40,7 @@ def preparation_steps(ws: Any, quality: str | None = DEFAULT_SPEC
     """(label, compute) for each step, in order."""
     from core.metrics.workspace_pool import build_pool_figures, tokenized_side
     from core.quality import workspace_quality
+    from core.workspace.near_duplicates import SLIDER_FLOORS, near_duplicate_pairs
     from core.workspace.tokens import token_counts
     from core.workspace.units import workspace_units
 
@@ -50,6 +54,8 @@ def preparation_steps(ws: Any, quality: str | None = DEFAULT_SPEC
         ("instruction units", lambda: workspace_units(ws, "instruction", "rules")),
         ("response units", lambda: workspace_units(ws, "response", "rules")),
         ("the pool's own figures", lambda: build_pool_figures(ws)),
+        ("near-duplicate pairs (minhash)", lambda: near_duplicate_pairs(
+            ws, "minhash", SLIDER_FLOORS["minhash"])),
     ]
 
 

@@ -34,7 +34,8 @@ def test_cli_map_prepares_clusters_names_quality_and_tokens(tiny_workspace, run_
     assert list(steps) == ["k-means clusters", "cluster names",
                            f"quality scores ({DEFAULT_SPEC})", "instruction word tokens",
                            "response word tokens", "training tokens", "instruction units",
-                           "response units", "the pool's own figures"]
+                           "response units", "the pool's own figures",
+                           "near-duplicate pairs (minhash)"]
     cached = {p.name.split("-")[1] for p in tiny_workspace.cache_dir.glob("array-*.npy")}
     assert {"token", "units"} <= cached  # the Training tokens and Units covered cards
     _no_compute(monkeypatch)
@@ -45,6 +46,13 @@ def test_cli_map_prepares_clusters_names_quality_and_tokens(tiny_workspace, run_
     for side in ("instruction", "response"):
         tokenized_side(tiny_workspace, side)
     _pool_figures_are_cached(tiny_workspace, monkeypatch)
+    # The Pool page's near-duplicate section reads the pairs map computed
+    import core.workspace.near_duplicates as nd
+
+    monkeypatch.setattr(nd, "minhash_pairs", lambda *a, **k: pytest.fail("minhash on the spot"))
+    found = nd.find_near_duplicates(tiny_workspace, "minhash", 0.8,
+                                    floor=nd.SLIDER_FLOORS["minhash"])
+    assert found.threshold == 0.8
 
 
 def _pool_figures_are_cached(ws, monkeypatch):
@@ -79,6 +87,11 @@ def test_without_prepare_the_first_selection_computes_them(tiny_workspace, monke
     monkeypatch.undo()
     with pytest.raises(AssertionError, match="pool figure computed on the spot"):
         _pool_figures_are_cached(tiny_workspace, monkeypatch)
+    import core.workspace.near_duplicates as nd
+
+    monkeypatch.setattr(nd, "minhash_pairs", lambda *a, **k: pytest.fail("minhash on the spot"))
+    with pytest.raises(pytest.fail.Exception, match="minhash on the spot"):
+        nd.find_near_duplicates(tiny_workspace, "minhash", 0.8, floor=nd.SLIDER_FLOORS["minhash"])
 
 
 def test_prepare_reports_each_step(tiny_workspace):
@@ -87,5 +100,5 @@ def test_prepare_reports_each_step(tiny_workspace):
     calls = []
     seconds = prepare_selection_inputs(tiny_workspace, progress=lambda d, t, label:
                                        calls.append((d, t, label)))
-    assert [c[0] for c in calls] == list(range(10)) and calls[-1][2] == "done"
-    assert all(s >= 0 for s in seconds.values()) and len(seconds) == 9
+    assert [c[0] for c in calls] == list(range(11)) and calls[-1][2] == "done"
+    assert all(s >= 0 for s in seconds.values()) and len(seconds) == 10

@@ -8,9 +8,14 @@ import streamlit as st
 
 from core.errors import InputError
 from core.text import truncate_for_display
-from core.workspace.near_duplicates import apply_drop, drop_record, find_near_duplicates, undo_drop
+from core.workspace.near_duplicates import SLIDER_FLOORS as FLOORS
+from core.workspace.near_duplicates import (
+    apply_drop,
+    drop_record,
+    find_near_duplicates,
+    undo_drop,
+)
 
-FLOORS = {"minhash": 0.7, "embedding": 0.9}
 DEFAULTS = {"minhash": 0.8, "embedding": 0.95}
 QUALITY = "heuristic"
 

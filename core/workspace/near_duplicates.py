@@ -58,6 +58,12 @@ def near_duplicate_pairs(ws: Any, method: str, threshold: float, shingle_size: i
     return table[:, :2].astype(np.int64), table[:, 2].astype(np.float64)
 
 
+# The lowest threshold the Pool page's slider offers per method: its pairs are computed once
+# at this floor (cached) and filtered as the slider moves; ``map`` computes the minhash ones
+# ahead (core.prepare).
+SLIDER_FLOORS = {"minhash": 0.7, "embedding": 0.9}
+
+
 def find_near_duplicates(ws: Any, method: str = "minhash", threshold: float | None = None, *,
                          quality_spec: str | None = "heuristic", shingle_size: int = 3,
                          floor: float | None = None) -> NearDuplicates:
