@@ -73,7 +73,7 @@ def run(ws: Workspace, request: SelectionRequest, progress=None, on_partial=None
         if ahead is not None:
             return ahead
         pf.stop()
-        first = first_stage(request, ws.n_rows)
+        first = first_stage(request, ws.n_rows, int((ws.embedding_info() or {}).get("dim", 1)))
         if on_partial is not None and first:
             return run_progressively(ws, request, first, on_partial, progress)
         return run_selection(ws, request, progress=progress)
@@ -83,14 +83,14 @@ def run(ws: Workspace, request: SelectionRequest, progress=None, on_partial=None
     return result
 
 
-def first_stage(request: SelectionRequest, n_rows: int) -> int:
+def first_stage(request: SelectionRequest, n_rows: int, dim: int = 1) -> int:
     """How many picks a run shows before it ends (a quarter of k, fewer for dpp on a large
     pool: core.select.progressive.first_stage_size), or 0: only for k of at least
     QDX_PROGRESSIVE_K and a strategy that resumes from its own picks."""
     min_k = settings.progressive_min_k()
     if not min_k or request.k < min_k:
         return 0
-    return first_stage_size(request, n_rows)
+    return first_stage_size(request, n_rows, dim)
 
 
 def longer_run(ws: Workspace, request: SelectionRequest):
@@ -215,17 +215,18 @@ def metrics_pool(ws: Workspace, quality: str | None, where: str | None = None):
 def metrics(ws: Workspace, indices: np.ndarray, quality: str | None, *, full: bool = False,
             candidate_mask: np.ndarray | None = None,
             families: tuple[str, ...] | None = None,
-            text_parts: tuple[str, ...] | None = None) -> dict:
+            text_parts: tuple[str, ...] | None = None, random: bool = True) -> dict:
     """Every live measure beside the pool and the random baseline (Self-BLEU when ``full``;
-    only ``families`` when given), memoised per session: a page switch or a slider moved
-    back redraws without recomputing."""
+    only ``families`` when given; no baseline with ``random=False``), memoised per session:
+    a page switch or a slider moved back redraws without recomputing."""
     import hashlib
 
     idx = np.ascontiguousarray(indices, dtype=np.int64)
     if families is None:
         families = LIVE_FAMILIES + (("self_bleu",) if full else ())
     opts = MetricsOptions(families=tuple(families),
-                          **({} if text_parts is None else {"text_parts": tuple(text_parts)}))
+                          **({} if text_parts is None else {"text_parts": tuple(text_parts)}),
+                          **({} if random else {"n_random": 0}))
     digest = hashlib.sha1(idx.tobytes())
     if candidate_mask is not None:
         digest.update(np.packbits(np.asarray(candidate_mask, dtype=bool)).tobytes())
@@ -233,7 +234,7 @@ def metrics(ws: Workspace, indices: np.ndarray, quality: str | None, *, full: bo
     columns = added_columns_file(ws) if _reads_columns(quality) else None
     key = json.dumps([ws.pool_key, info.get("key"), columns, quality,
                       list(opts.families),
-                      list(opts.text_parts), digest.hexdigest()])
+                      list(opts.text_parts), opts.n_random, digest.hexdigest()])
     return _memoised(METRICS_MEMO_KEY, key,
                      lambda: _compute_metrics(ws, idx, quality, opts, candidate_mask))
 

@@ -211,9 +211,10 @@ class Strategy:
     after picking them), so a run can be shown after j picks and then finished
     (core.select.progressive). Not random (it permutes the rows left) nor cluster_balanced
     (its round-robin restarts after the pins).
-    first_stage_work: for a resumable strategy whose picks cost more as the run goes on, the
-    most (pool rows x picks) a progressive run's first stage may do, so that it is shown at
-    once on a large pool (core.select.progressive.first_stage_size); None: a quarter of k.
+    first_stage_work: for a resumable strategy whose every pick is a pass over the whole
+    pool's embeddings, the most (pool rows x dimensions x picks) a progressive run's first
+    stage may do, so that it is shown at once on a large pool
+    (core.select.progressive.first_stage_size); None: a quarter of k.
     prefetch: the dashboard computes the main slider's neighbouring values ahead (for
     strategies too slow to rerun on every slider release).
     order: where the strategy sits in lists (the CLI help, the dashboard's menu).

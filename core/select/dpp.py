@@ -80,9 +80,10 @@ class DppStrategy(Strategy):
     needs = frozenset({"embeddings", "quality"})
     greedy = True
     resumable = True
-    # Pick j costs O(n (d + j)): a first stage of k / 4 = 500 picks on 50,000 rows took
-    # 0.45 s before anything was drawn; 250 picks there keep the first cards under 0.7 s.
-    first_stage_work = 250 * 50_000
+    # Pick j costs O(n (d + j)): on the 50,000-row MiniLM workspace (d = 384) a first stage
+    # of 250 picks took about 0.5 s, and the first cards came 0.86 s after the release; 100
+    # picks there (150 at d = 256) take about 0.25 s.
+    first_stage_work = 100 * 50_000 * 384
     quality_weight_param = "lam"
     prefetch = True  # O(n k^2): seconds at k = 2,000 on 50,000 rows
     order = 40

@@ -31,16 +31,17 @@ def can_run_progressively(request: SelectionRequest) -> bool:
             and request.budget_tokens is None)
 
 
-def first_stage_size(request: SelectionRequest, n_rows: int) -> int:
+def first_stage_size(request: SelectionRequest, n_rows: int, dim: int = 1) -> int:
     """How many picks to show first: a quarter of k, or fewer where the strategy bounds
-    the work of a first stage (``Strategy.first_stage_work``, pool rows x picks), but at
-    least one; 0 when the request cannot run progressively or k < 4."""
+    the work of a first stage (``Strategy.first_stage_work``: pool rows x embedding
+    dimensions x picks), but at least one; 0 when the request cannot run progressively or
+    k < 4."""
     if request.k < 4 or not can_run_progressively(request):
         return 0
     first = request.k // 4
     work = STRATEGIES.get(request.strategy).first_stage_work
     if work is not None:
-        first = min(first, max(1, int(work) // max(int(n_rows), 1)))
+        first = min(first, max(1, int(work) // max(int(n_rows) * int(dim), 1)))
     return first
 
 
