@@ -32,7 +32,6 @@ with st.sidebar:
     if sel := state.current_selection():
         st.caption(f"Selection: `{sel}`")
 state.sync_url()
-open("/work/warmdbg.txt", "a").write(f"run {page.title} {__import__('time').time()}\n")
 try:
     page.run()
 finally:

@@ -30,5 +30,8 @@ def through_app() -> None:
         return
     if getattr(PagesManager, "uses_pages_directory", False):
         PagesManager.uses_pages_directory = False  # as app.py's st.navigation does: once
-        runpy.run_path(str(APP), run_name="__main__")
+        # Not as "__main__": runpy would put it in sys.modules["__main__"] while it runs,
+        # and a child process spawned meanwhile (the background sweep) re-runs the parent's
+        # __main__ file: app.py, outside Streamlit.
+        runpy.run_path(str(APP), run_name="__qdx_app__")
         st.stop()
