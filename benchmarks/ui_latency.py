@@ -166,7 +166,7 @@ def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timi
     page.get_by_text(f"{k:,} picks", exact=False).first.wait_for(timeout=120_000)
     alpha = page.get_by_role("slider", name=slider_name)
     ran, drawn, cards, done, pressed, first = [], [], [], [], [], []
-    unchanged = ahead = 0
+    unchanged = 0
     was_ahead: list[bool] = []
     for _ in range(sweeps):
         alpha.focus()
@@ -195,7 +195,7 @@ def slider_releases(page, strategy: str, k: int, quality: str, sweeps: int, timi
             done.append(time.perf_counter() - t)
             unchanged += card_value(page, "Facility-location coverage") == before[1]
             was_ahead.append(page.get_by_text("computed ahead while you looked").count() > 0)
-            ahead += was_ahead[-1]
+    ahead = sum(was_ahead)
     print(f"{knob} slider release ({strategy}), quality {quality}, k={k:>5} ({knob} 0.05, "
           f"0.10, ... 1.00, n={len(drawn)}, {think:g}s between releases"
           f"{f', {ahead} computed ahead' if ahead else ''}): first cards (partial, or "

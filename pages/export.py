@@ -15,7 +15,7 @@ from ui import data, state
 from ui.run_memo import stop_prefetch
 from ui.shell import through_app
 
-through_app()  # first: a page run on its own URL reruns through app.py
+through_app()  # first: a page run on its own URL is drawn by app.py (ui.shell)
 
 st.title("Export")
 stop_prefetch()  # runs computed ahead for the Select page give this page the cores

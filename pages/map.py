@@ -17,7 +17,7 @@ from ui.map_figure import build_map_figure, density_sample, rows_from_selection
 from ui.run_memo import stop_prefetch
 from ui.shell import through_app
 
-through_app()  # first: a page run on its own URL reruns through app.py
+through_app()  # first: a page run on its own URL is drawn by app.py (ui.shell)
 
 MAX_POINTS = 30_000
 

@@ -23,7 +23,7 @@ from ui.progress import ProgressWithEta
 from ui.shell import through_app
 from ui.timing import PhaseLog
 
-through_app()  # first: a page run on its own URL reruns through app.py
+through_app()  # first: a page run on its own URL is drawn by app.py (ui.shell)
 
 CARDS = ["facility_location", "vendi", "ldd", "cluster_entropy", "distinct_2_response",
          "quality_mean", "training_tokens", "distinct_units_instruction"]

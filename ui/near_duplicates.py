@@ -8,8 +8,8 @@ import streamlit as st
 
 from core.errors import InputError
 from core.text import truncate_for_display
-from core.workspace.near_duplicates import SLIDER_FLOORS as FLOORS
 from core.workspace.near_duplicates import (
+    SLIDER_FLOORS,
     apply_drop,
     drop_record,
     find_near_duplicates,
@@ -25,7 +25,7 @@ def _find(path: str, pool_key: str, method: str, threshold: float, embedding_key
     from ui.data import open_workspace
 
     return find_near_duplicates(open_workspace(path), method, threshold, quality_spec=QUALITY,
-                                floor=FLOORS[method])
+                                floor=SLIDER_FLOORS[method])
 
 
 def near_duplicates_section(ws) -> None:
@@ -37,7 +37,7 @@ def near_duplicates_section(ws) -> None:
     method = c1.radio("Method", methods, horizontal=True, key="nd_method",
                       help="minhash: Jaccard of 3-word shingles (no embedding needed); "
                       "embedding: cosine on the kNN graph")
-    threshold = c2.slider("Threshold", FLOORS[method], 1.0, DEFAULTS[method], 0.01,
+    threshold = c2.slider("Threshold", SLIDER_FLOORS[method], 1.0, DEFAULTS[method], 0.01,
                           key=f"nd_threshold_{method}")
     try:
         with st.spinner("Finding near-duplicates…"):

@@ -83,7 +83,7 @@ def run(ws: Workspace, request: SelectionRequest, progress=None, on_partial=None
     return result
 
 
-def first_stage(request: SelectionRequest, n_rows: int, dim: int = 1) -> int:
+def first_stage(request: SelectionRequest, n_rows: int, dim: int) -> int:
     """How many picks a run shows before it ends (a quarter of k, fewer for dpp on a large
     pool: core.select.progressive.first_stage_size), or 0: only for k of at least
     QDX_PROGRESSIVE_K and a strategy that resumes from its own picks."""

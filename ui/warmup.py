@@ -4,7 +4,7 @@ A server's first visit to the Select page paid for work that has nothing to do w
 user's pool: importing every strategy module (the registry discovers them), loading the
 compiled numba loops of the greedy from their cache (the first call of each in a process),
 and importing the modules behind the page's widgets, map picture and explanations. On the
-50,000-row workspace that was about 0.6 s of a first visit that must be drawn within 2 s.
+50,000-row workspace that was 0.6 to 0.9 s of a first visit that must be drawn within 2 s.
 :func:`start`, called by ``app.py`` after each page is drawn, does that work once per
 process on a daemon thread, on a pool of 64 synthetic rows, while the user reads the first
 page. The same calls in the page then cost nothing. QDX_WARMUP=0 turns it off.
@@ -59,7 +59,7 @@ def warm() -> list[str]:
     try:
         from core.select.registry import STRATEGIES
 
-        done.append(f"{len(list(STRATEGIES))} strategies")
+        done.append(f"{len(STRATEGIES)} strategies")
         for module in PAGE_MODULES:
             importlib.import_module(module)
         done.append("page modules")

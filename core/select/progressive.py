@@ -31,7 +31,7 @@ def can_run_progressively(request: SelectionRequest) -> bool:
             and request.budget_tokens is None)
 
 
-def first_stage_size(request: SelectionRequest, n_rows: int, dim: int = 1) -> int:
+def first_stage_size(request: SelectionRequest, n_rows: int, dim: int) -> int:
     """How many picks to show first: a quarter of k, or fewer where the strategy bounds
     the work of a first stage (``Strategy.first_stage_work``: pool rows x embedding
     dimensions x picks), but at least one; 0 when the request cannot run progressively or

@@ -17,15 +17,21 @@ def _charts(at):
     return [c for c in at.get("plotly_chart")]
 
 
+def _select_page_at(k: int) -> AppTest:
+    """The Select page with the budget set to ``k`` (a k no other test drew)."""
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.run()
+    at.switch_page("pages/select.py").run()
+    at.number_input(key="p_k").set_value(k).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_select_page_draws_the_alpha_tradeoff_from_a_background_sweep(app_env):
     from core.sweep import cached_sweep
     from ui.tradeoff import slider_spec
 
-    at = AppTest.from_file(APP, default_timeout=240)
-    at.run()
-    at.switch_page("pages/select.py").run()
-    at.number_input(key="p_k").set_value(20).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _select_page_at(20)
     assert any("trade-off at k = 20 is being computed" in c.value for c in at.caption)
     ws = Workspace.open(at.session_state["qdx_workspace"])
     spec = slider_spec("qdit", {"alpha": 0.5}, 20, "heuristic", 0)
@@ -45,11 +51,7 @@ def test_select_page_draws_the_alpha_tradeoff_from_a_background_sweep(app_env):
 
 def test_no_background_sweep_when_prefetch_is_off(app_env, monkeypatch):
     monkeypatch.setenv("QDX_PREFETCH", "0")
-    at = AppTest.from_file(APP, default_timeout=240)
-    at.run()
-    at.switch_page("pages/select.py").run()
-    at.number_input(key="p_k").set_value(21).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _select_page_at(21)
     assert any("background runs are off" in c.value for c in at.caption)
     from ui.tradeoff import _BACKGROUND
 

@@ -183,12 +183,12 @@ def test_the_first_stage_is_a_quarter_of_k_bounded_for_dpp_on_a_large_pool():
     from core.select.progressive import first_stage_size
     from core.select.registry import STRATEGIES
 
-    assert first_stage_size(SelectionRequest("qdit", 2000), 50_000) == 500
+    assert first_stage_size(SelectionRequest("qdit", 2000), 50_000, 384) == 500
     assert first_stage_size(SelectionRequest("dpp", 2000), 3_000, 384) == 500
     work = STRATEGIES.get("dpp").first_stage_work
     assert first_stage_size(SelectionRequest("dpp", 2000), 50_000, 384) == 100
     assert first_stage_size(SelectionRequest("dpp", 2000), 50_000, 256) == 150
     assert work // (50_000 * 384) == 100
     assert first_stage_size(SelectionRequest("dpp", 2000), 10 ** 9, 384) == 1  # never none
-    assert first_stage_size(SelectionRequest("qdit", 3), 100) == 0
-    assert first_stage_size(SelectionRequest("random", 2000), 100) == 0
+    assert first_stage_size(SelectionRequest("qdit", 3), 100, 384) == 0
+    assert first_stage_size(SelectionRequest("random", 2000), 100, 384) == 0
